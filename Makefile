@@ -1,0 +1,55 @@
+# eq_assets: the commands of the README.
+#   make run   [SCALE=tiny|small|paper]  set up, write the synthetic world if data/raw is empty, materialize all
+#   make test                            the test suite (what .ci/run calls)
+#   make ui                              the Dagster UI on 127.0.0.1:3000
+#   make bench [SCALE=...]               wall time and peak memory per asset
+SHELL := /bin/bash
+PYTHON ?= python3
+SCALE ?= small
+SEED ?= 20240801
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+export EQ_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+synth: $(STAMP)
+	@if [ -n "$$(ls -A $(EQ_DATA_DIR)/raw 2>/dev/null)" ]; then \
+	  echo "data/raw is not empty: keeping it (make clean-raw to regenerate)"; \
+	else $(PY) -m eq_assets.synth --scale $(SCALE) --seed $(SEED) --out $(EQ_DATA_DIR)/raw; fi
+
+run: synth
+	mkdir -p $(DAGSTER_HOME)
+	$(PY) -m eq_assets.run
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+validate: $(STAMP)
+	$(VENV)/bin/dagster definitions validate -m eq_assets.definitions
+
+ui: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+bench: $(STAMP)
+	$(PY) -m eq_assets.bench --scale $(SCALE) --seed $(SEED)
+
+clean-warehouse:
+	rm -f $(EQ_DATA_DIR)/warehouse.duckdb $(EQ_DATA_DIR)/warehouse.duckdb.wal
+
+clean-raw:
+	rm -rf $(EQ_DATA_DIR)/raw
+
+clean: clean-warehouse
+	rm -rf $(EQ_DATA_DIR)/outputs $(DAGSTER_HOME)

@@ -1,0 +1,36 @@
+"""The Dagster code location: every asset, its checks, and the resources (kept thin)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from eq_assets import settings
+from eq_assets.cleaning.assets import ASSETS as CLEANING
+from eq_assets.core.io_manager import WarehouseIOManager
+from eq_assets.core.resources import Outputs, RawFiles
+from eq_assets.digital.assets import ASSETS as DIGITAL
+from eq_assets.frontier.assets import ASSETS as FRONTIER
+from eq_assets.matching.assets import ASSETS as MATCHING
+from eq_assets.panels.assets import ASSETS as PANELS
+from eq_assets.quality.assets import ASSETS as QUALITY
+from eq_assets.regressions.assets import ASSETS as REGRESSIONS
+from eq_assets.reports.assets import ASSETS as REPORTS
+from eq_assets.sources.assets import ASSETS as SOURCES
+
+ALL_ASSETS = [*SOURCES, *CLEANING, *MATCHING, *QUALITY, *FRONTIER, *DIGITAL, *PANELS, *REGRESSIONS, *REPORTS]
+
+
+def resources() -> dict:
+    return {
+        "io_manager": WarehouseIOManager(database=str(settings.warehouse_path()), schema="eq"),
+        "raw_files": RawFiles(),
+        "outputs": Outputs(),
+    }
+
+
+defs = dg.Definitions(
+    assets=ALL_ASSETS,
+    resources=resources(),
+    # DuckDB allows one writer: run steps one after another within a run.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,49 @@
+"""Digital assets: firm-linked digital patents and the firm-year Eco index, per year."""
+
+
+import dagster as dg
+import pandas as pd
+
+from eq_assets.core.accounting import RowAccount
+from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
+from eq_assets.core.publish import check_specs, publish
+from eq_assets.digital.patents import classify_digital, eco_index, link_patents_to_firms
+from eq_assets.digital.schemas import Eco, FirmPatents
+
+GROUP = "digital"
+
+
+@dg.asset(
+    partitions_def=year_partitions,
+    metadata=YEARLY,
+    group_name=GROUP,
+    check_specs=check_specs("firm_patents"),
+    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name"]})},
+    kinds={"duckdb", "pandas"},
+)
+def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):
+    """Patents of survey firms filed this year, flagged digital through the 2023 IPC table."""
+    year = partition_year(context)
+    classified = classify_digital(raw_patents.drop(columns="year"), digital_ipc_table)
+    linked, acc = link_patents_to_firms(classified, firm_survey, year)
+    md = {"patents_filed": len(raw_patents), "digital_patents_filed": int(classified["is_digital"].sum())}
+    yield from publish(linked, model=FirmPatents, key=("application_no", "legal_code"), account=acc, asset_name="firm_patents", metadata=md)
+
+
+@dg.asset(
+    partitions_def=year_partitions,
+    metadata=YEARLY,
+    group_name=GROUP,
+    check_specs=check_specs("eco"),
+    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code"]})},
+    kinds={"duckdb", "pandas"},
+)
+def eco(firm_survey: pd.DataFrame, firm_patents: pd.DataFrame):
+    """Eco = ln(1 + digital patents) for every survey firm-year (P1 section III.2.2)."""
+    out = eco_index(firm_survey, firm_patents)
+    acc = RowAccount(rows_in=len(firm_survey), unit="firm-years")
+    md = {"firm_years_with_digital_patents": int((out["n_digital"] > 0).sum()), "mean_Eco": float(out["Eco"].mean()) if len(out) else 0.0}
+    yield from publish(out, model=Eco, key=("year", "legal_code"), account=acc, asset_name="eco", metadata=md)
+
+
+ASSETS = [firm_patents, eco]

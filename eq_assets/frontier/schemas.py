@@ -1,0 +1,13 @@
+"""Pandera model of quality, frontier and Distance (P1 eq. 22)."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from eq_assets.quality.schemas import ExportQualityP1
+
+
+class QualityDistance(ExportQualityP1):
+    frontier: Series[float]
+    Distance: Series[float]

@@ -1,0 +1,21 @@
+"""Mechanism variables: production-function TFP (Levinsohn-Petrin 2003; Ackerberg-Caves-Frazer 2015)."""
+
+from eq_assets.mechanisms.tfp import (
+    DEFAULT_BOOTSTRAP_REPS,
+    ProductionFunctionResult,
+    ackerberg_caves_frazer,
+    levinsohn_petrin,
+    lp_first_stage,
+    polynomial_features,
+    tfp_by_group,
+)
+
+__all__ = [
+    "DEFAULT_BOOTSTRAP_REPS",
+    "ProductionFunctionResult",
+    "ackerberg_caves_frazer",
+    "levinsohn_petrin",
+    "lp_first_stage",
+    "polynomial_features",
+    "tfp_by_group",
+]

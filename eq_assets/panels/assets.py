@@ -1,0 +1,46 @@
+"""Panel assets: firm controls and the P1 analysis panel, per year."""
+
+
+import dagster as dg
+import pandas as pd
+
+from eq_assets.core.accounting import RowAccount
+from eq_assets.core.partitions import YEARLY, year_partitions
+from eq_assets.core.publish import check_specs, publish
+from eq_assets.panels.controls import CONTROLS, firm_controls as build_controls
+from eq_assets.panels.p1 import OBS_KEY, p1_panel as build_p1_panel
+from eq_assets.panels.schemas import FirmControls, P1Panel
+
+GROUP = "panels"
+
+
+@dg.asset(
+    partitions_def=year_partitions,
+    metadata=YEARLY,
+    group_name=GROUP,
+    check_specs=check_specs("firm_controls"),
+    kinds={"duckdb", "pandas"},
+)
+def firm_controls(firm_survey: pd.DataFrame):
+    """P1's six firm-year controls (Size, Profit_rate, Finance, Age, Tangible, Leverage)."""
+    out = build_controls(firm_survey)
+    acc = RowAccount(rows_in=len(firm_survey), unit="firm-years")
+    md = {f"undefined_{c}": int(out[c].isna().sum()) for c in CONTROLS}
+    yield from publish(out, model=FirmControls, key=("year", "legal_code"), account=acc, asset_name="firm_controls", metadata=md)
+
+
+@dg.asset(
+    partitions_def=year_partitions,
+    metadata=YEARLY,
+    group_name=GROUP,
+    check_specs=check_specs("p1_panel"),
+    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "province", "reg_type", "op_status"]})},
+    kinds={"duckdb", "pandas"},
+)
+def p1_panel(quality_distance: pd.DataFrame, eco: pd.DataFrame, firm_controls: pd.DataFrame, firm_survey: pd.DataFrame):
+    """P1 analysis panel: Distance, Eco, controls and FE identifiers per observation (P1 eq. 16)."""
+    out, acc, extra = build_p1_panel(quality_distance, eco, firm_controls, firm_survey)
+    yield from publish(out, model=P1Panel, key=OBS_KEY, account=acc, asset_name="p1_panel", metadata=extra)
+
+
+ASSETS = [firm_controls, p1_panel]

@@ -1,0 +1,95 @@
+"""results.csv: one row per estimated coefficient of every fitted specification.
+
+The file is the pipeline's single machine-readable output of the regressions; tables are
+rendered from it (:mod:`eq_assets.reports.tables`). It is deterministic: rows in a stable order
+(paper, table, column in natural order, then terms in model order), floats written with
+``%.10g``, ``\\n`` line ends, and the file is replaced atomically (temp file + ``os.replace``)
+so a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+#: Columns of results.csv, in order.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "paper", "table", "column", "term", "estimate", "std_error", "p_value",
+    "n_obs", "adj_r2", "fixed_effects", "vcov", "sample",
+)
+
+FLOAT_FORMAT = "%.10g"
+
+_DTYPES = {
+    "paper": "string", "table": "string", "column": "string", "term": "string",
+    "estimate": "float64", "std_error": "float64", "p_value": "float64", "n_obs": "int64",
+    "adj_r2": "float64", "fixed_effects": "string", "vcov": "string", "sample": "string",
+}
+
+
+def natural_key(value: str) -> tuple:
+    """Sort key that puts "2" before "10" (tables and columns are numbered strings)."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(value)) if t)
+
+
+def results_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Rows -> the results frame: exactly RESULT_COLUMNS, typed, in stable order."""
+    df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    if df.empty:
+        df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})
+    missing = [c for c in RESULT_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"results rows lack columns {missing}")
+    df = df[list(RESULT_COLUMNS)].astype(_DTYPES)
+    return sort_results(df)
+
+
+def sort_results(df: pd.DataFrame) -> pd.DataFrame:
+    """Stable order: (paper, table, column) naturally; rows within a column keep their order."""
+    keys = [
+        (natural_key(p), natural_key(t), natural_key(c), i)
+        for i, (p, t, c) in enumerate(zip(df["paper"], df["table"], df["column"]))
+    ]
+    order = [k[-1] for k in sorted(keys)]
+    return df.iloc[order].reset_index(drop=True)
+
+
+def results_csv_text(df: pd.DataFrame) -> str:
+    """The exact text of results.csv for ``df``."""
+    return results_frame(df).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_results_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write results.csv atomically with stable row order and ``%.10g`` floats."""
+    return atomic_write_text(path, results_csv_text(df))
+
+
+def read_results_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """Read results.csv back with its declared types (table/column stay strings)."""
+    df = pd.read_csv(path, dtype={"paper": str, "table": str, "column": str, "term": str,
+                                  "fixed_effects": str, "vcov": str, "sample": str},
+                     keep_default_na=False, na_values={"estimate": [""], "std_error": [""],
+                                                       "p_value": [""], "adj_r2": [""]})
+    return results_frame(df)

@@ -1,0 +1,34 @@
+"""Comparing estimates with the synthetic world's true values (``data/raw/truth.csv``).
+
+``truth.csv`` is keyed like results.csv (paper, table, column, term) plus ``true_value`` and
+``basis`` (SPEC section 7: "structural" when the estimand equals a structural parameter by
+design, "oracle" when it is the estimand computed from the true latent variables). An estimate
+*recovers* its truth when it lies within ``k`` standard errors of it (k = 3 by default, the
+foundation issue's criterion). With real data there is no truth.csv and nothing is compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+KEY = ["paper", "table", "column", "term"]
+
+
+def load_truth(raw_dir: Path) -> pd.DataFrame | None:
+    """The truth table, or None when the raw directory holds none (real data)."""
+    path = Path(raw_dir) / "truth.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype={"paper": str, "table": str, "column": str, "term": str})
+
+
+def compare_to_truth(results: pd.DataFrame, truth: pd.DataFrame, k: float = 3.0) -> pd.DataFrame:
+    """Results rows that have a truth, with z = (estimate - truth) / SE and ``within`` (|z| <= k)."""
+    cols = KEY + ["true_value"] + (["basis"] if "basis" in truth.columns else [])
+    m = results.merge(truth[cols], on=KEY, how="inner")
+    m["z"] = (m["estimate"] - m["true_value"]) / m["std_error"]
+    m["within"] = np.abs(m["z"]) <= k
+    return m

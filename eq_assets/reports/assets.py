@@ -1,0 +1,57 @@
+"""Report asset: results.csv and every paper table as Markdown and LaTeX in data/outputs/."""
+
+
+import os
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from eq_assets.core.resources import Outputs
+from eq_assets.regressions.assets import ASSETS as TABLE_ASSETS
+from eq_assets.regressions.engine import write_results_csv
+from eq_assets.reports.tables import render_latex, render_markdown
+
+GROUP = "reports"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_outputs(results: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Write results.csv and one .md and .tex per (paper, table); returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / "results.csv"]
+    write_results_csv(results, written[0])
+    for (paper, table), _ in results.groupby(["paper", "table"], sort=True):
+        stem = f"{paper}_table{table}"
+        _write_atomic(out_dir / f"{stem}.md", render_markdown(results, paper, table))
+        _write_atomic(out_dir / f"{stem}.tex", render_latex(results, paper, table))
+        written += [out_dir / f"{stem}.md", out_dir / f"{stem}.tex"]
+    return written
+
+
+@dg.asset(
+    group_name=GROUP,
+    ins={a.key.path[-1]: dg.AssetIn(key=a.key) for a in TABLE_ASSETS},
+    kinds={"csv", "latex", "markdown"},
+)
+def paper_outputs(context: dg.AssetExecutionContext, outputs: Outputs, **tables: pd.DataFrame) -> dg.MaterializeResult:
+    """results.csv (one row per coefficient) and P1_table1.md/.tex etc. in data/outputs/."""
+    results = pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
+    paths = write_outputs(results, outputs.path)
+    return dg.MaterializeResult(
+        metadata={
+            "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in paths)),
+            "coefficients": len(results),
+            "tables": len(paths) // 2,
+        }
+    )
+
+
+ASSETS = [paper_outputs]

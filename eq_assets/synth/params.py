@@ -1,0 +1,190 @@
+"""Parameters of the synthetic world (SPEC section 7).
+
+Everything the generator draws from is a field of :class:`WorldParams`, a frozen dataclass
+with one docstring per field; ``params.json`` in the output records all of them. Scales
+(:data:`SCALE_PRESETS`) change only the number of firms, never a parameter, so estimates at
+larger scales tighten around the same true values.
+
+The true values written to ``truth.csv`` come from here: in P1 Table 1 the coefficient of
+``Distance`` on ``Eco`` is ``-beta_eco`` and on control k is ``-gamma[k]`` (Distance = frontier
+- quality, and quality is the latent log quality minus its cell mean; see ``world.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+#: Survey (ASIF) firms per scale. Chosen so that P1's final analysis sample (firm x HS6 x
+#: destination x trade mode x year, after cleaning, matching and complete controls) is about
+#: 15 thousand (tiny), 300 thousand (small) and 9.6 million (paper, as in Song & Hu 2024).
+SCALE_PRESETS: dict[str, int] = {"tiny": 550, "small": 11_500, "paper": 370_000}
+
+#: Names of P1's controls, in the order of SPEC section 4.
+CONTROL_NAMES: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tangible", "Leverage")
+
+
+def _gamma_default() -> dict[str, float]:
+    return {
+        "Size": 0.04,
+        "Profit_rate": 0.03,
+        "Finance": 0.10,
+        "Age": -0.05,
+        "Tangible": 0.04,
+        "Leverage": -0.05,
+    }
+
+
+@dataclass(frozen=True)
+class WorldParams:
+    """All parameters of the synthetic world. Frozen: make variants with :meth:`replace`."""
+
+    # --- identity and size -------------------------------------------------------------------
+    seed: int = 20240801
+    """Master seed; every component and year draws from its own ``SeedSequence`` child."""
+    scale: str = "small"
+    """Name of the size preset (``tiny``, ``small``, ``paper``); informational once
+    ``n_survey_firms`` is set."""
+    n_survey_firms: int = SCALE_PRESETS["small"]
+    """Number of firms in the industrial survey (ASIF) over 2004-2014: the only size knob."""
+
+    # --- demand and quality (SPEC section 3) -------------------------------------------------
+    sigma: float = 3.0
+    """CES elasticity of substitution (P1 and P2 impose 3): ln q = -sigma ln p +
+    (sigma-1) ln lambda + ln(E/P)."""
+    beta_eco: float = 0.06
+    """True effect of Eco = ln(1 + digital patents) on log quality; the true coefficient of
+    Distance on Eco is -beta_eco."""
+    gamma: dict[str, float] = field(default_factory=_gamma_default)
+    """True effect of each P1 control (SPEC section 4) on log quality; the true coefficient of
+    Distance on control k is -gamma[k]."""
+    alpha_price: float = 0.5
+    """Elasticity of the price to quality (quality is costly): ln p = cost + alpha ln lambda."""
+    endog_loading: float = 0.0
+    """Loading of an unobserved firm-year shock v_it ~ N(0,1) on both the log rate of digital
+    patenting and log quality. 0 (default): Eco is exogenous given the FE, OLS is unbiased.
+    > 0: OLS of Distance on Eco is biased downwards (more negative than -beta_eco)."""
+
+    # --- quality noise ------------------------------------------------------------------------
+    sd_capability: float = 0.5
+    """sd of the firm's latent capability a_i (a firm fixed effect of log quality)."""
+    sd_firm_year: float = 0.30
+    """sd of the firm-year component of log quality (common to all products of the firm-year)."""
+    sd_obs: float = 0.70
+    """sd of the iid observation component of log quality."""
+    sd_cell: float = 0.30
+    """sd of the product x destination x year quality shock theta_jmt (absorbed by the cell FE)."""
+    sd_cost_firm: float = 0.30
+    """sd of the firm's cost level in the price equation."""
+    sd_cost_obs: float = 0.30
+    """sd of the observation cost shock in the price equation."""
+    sd_demand_cell: float = 0.40
+    """sd of the product x destination x year demand shifter ln(E/P) shock."""
+    processing_cost: float = -0.15
+    """Log price shift of processing trade (imported materials, assembly) relative to general
+    trade; a cost effect, not a quality effect."""
+
+    # --- digital patents (SPEC section 4: Eco) ------------------------------------------------
+    digital_firm_share_exporters: float = 0.40
+    """Share of exporting survey firms that can file digital patents at all."""
+    digital_firm_share_others: float = 0.15
+    """Same share for non-exporting firms."""
+    digital_rate_mean: float = -1.6
+    """Mean of the log annual digital-patent rate of digital-capable firms in 2004."""
+    digital_rate_sd: float = 0.9
+    """sd of that log rate across digital-capable firms."""
+    digital_trend: float = 0.13
+    """Yearly growth of the log rate (digital patenting grew quickly in 2004-2014)."""
+    rho_propensity_capability: float = 0.3
+    """Correlation of the log digital rate with capability a_i (absorbed by firm FE)."""
+    nondigital_firm_share: float = 0.45
+    """Share of survey firms that file non-digital patents."""
+    nondigital_rate_mean: float = -0.8
+    """Mean log annual rate of non-digital patents for those firms in 2004."""
+    nonfirm_patents_per_firm: float = 0.08
+    """Patents per survey firm and year filed by universities and individuals (not survey firms)."""
+    coapplicant_rate: float = 0.03
+    """Share of firm patents with a university co-applicant ("firm;university")."""
+
+    # --- firm population ------------------------------------------------------------------------
+    exporter_share: float = 0.33
+    """Share of survey firms that are exporters."""
+    export_year_prob: float = 0.92
+    """Probability that an exporter exports in a given active year."""
+    nonsurvey_exporter_share: float = 0.15
+    """Share of non-intermediary exporters that are not in the survey (no match possible)."""
+    intermediary_ratio: float = 0.08
+    """Trade intermediaries per non-intermediary exporter (never in the survey)."""
+    incumbent_share: float = 0.55
+    """Share of firms already active in 2004 (others enter later)."""
+    survivor_share: float = 0.5
+    """Share of firms still active in 2014 (others exit earlier)."""
+    mover_city_rate: float = 0.03
+    """Share of survey firms that move to another city once (admin code changes)."""
+    mover_industry_rate: float = 0.03
+    """Share of survey firms whose 4-digit industry code changes once."""
+    mean_products: float = 3.0
+    """Mean number of HS6 products in an exporter's portfolio (of its industry's ~8)."""
+    mean_destinations: float = 5.5
+    """Mean number of destinations per product beyond the first (firm-level Poisson mean)."""
+    product_zipf: float = 2.0
+    """Concentration of firms' product choice: products of an industry are drawn (without
+    replacement) with probability proportional to rank^-product_zipf, so product x destination
+    x year cells hold many firms (SPEC section 3 cells; see own_cell_share in the summary)."""
+    destination_zipf: float = 2.0
+    """Same for destinations (customs partners ordered by market size)."""
+    destination_churn: float = 0.4
+    """Scale of the yearly Gumbel noise added to a firm's persistent destination preferences
+    (0: the same destinations every year)."""
+    mixed_mode_share: float = 0.12
+    """Share of exporters that use both general and processing trade."""
+    processing_share: float = 0.12
+    """Share of exporters (domestic owners) doing processing trade only (more for foreign)."""
+
+    # --- defects (SPEC section 2: what the cleaning must handle) --------------------------------
+    import_row_rate: float = 0.10
+    """Import rows (进出口 = 进口) added, as a share of export shipment rows."""
+    missing_key_rate: float = 0.005
+    """Share of export observations whose shipment rows lose the firm name, HS code or
+    destination (all rows of the observation, so surviving observations stay exact)."""
+    small_obs_rate: float = 0.01
+    """Share of observations with yearly value < 50 USD or quantity < 1 (replaced values)."""
+    name_variant_rate: float = 0.30
+    """Share of survey exporters whose customs name differs by spacing, bracket width or legal
+    suffix (fixed by name normalization)."""
+    hard_name_rate: float = 0.05
+    """Share of survey exporters whose customs name cannot be normalized to the survey name;
+    their phone and zip are identical (phone + zip fallback)."""
+    customs_phone_differs: float = 0.25
+    """Share of name-matchable exporters whose customs phone differs from the survey phone."""
+    duplicate_row_rate: float = 0.004
+    """Share of survey firm-years written twice; the copy has smaller total assets."""
+    abnormal_status_rate: float = 0.01
+    """Share of survey firm-years with operating status 停业/撤销/筹建 (P1 Table 5)."""
+    missing_employees_rate: float = 0.01
+    """Share of survey firm-years with employees left empty."""
+    loss_rate: float = 0.05
+    """Share of survey firm-years with a loss (total profit <= 0: Profit_rate undefined)."""
+
+    # ------------------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        if self.sigma <= 1:
+            raise ValueError(f"sigma must exceed 1; got {self.sigma}")
+        if set(self.gamma) != set(CONTROL_NAMES):
+            raise ValueError(f"gamma needs exactly the controls {CONTROL_NAMES}; got {sorted(self.gamma)}")
+        if self.n_survey_firms < 50:
+            raise ValueError("n_survey_firms must be at least 50")
+
+    @classmethod
+    def for_scale(cls, scale: str = "small", seed: int = 20240801, **overrides) -> "WorldParams":
+        """Parameters for a named scale; ``overrides`` replace any field (unknown names raise)."""
+        if scale not in SCALE_PRESETS:
+            raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(SCALE_PRESETS)}")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            raise TypeError(f"unknown WorldParams field(s): {unknown}")
+        base = cls(seed=seed, scale=scale, n_survey_firms=SCALE_PRESETS[scale])
+        return replace(base, **overrides)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

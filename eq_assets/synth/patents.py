@@ -1,0 +1,128 @@
+"""Patent applications of a year (SPEC sections 1 and 4: Eco).
+
+Every firm-year's digital and non-digital counts (drawn in ``firmyear``) become application
+records, plus patents of applicants that are not survey firms (universities, individuals;
+below-scale exporters file under their own names, which match no survey firm either).
+
+- application number "CN" + year + type digit (1 invention, 2 utility model, 3 design) +
+  7-digit serial + check digit, unique;
+- applicant: the firm's survey name, sometimes a spacing or bracket-width variant (both undone
+  by name normalization), sometimes with a university co-applicant ("name;清华大学");
+- IPC: a digital patent carries at least one code under an entry of the digital table (usually
+  as main class; sometimes only as a secondary class); a non-digital patent carries none;
+- forward citations: over-dispersed counts, more for inventions and for older filings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eq_assets.sources.contract import PATENT_TYPES
+from eq_assets.synth import names as nm
+from eq_assets.synth.catalog import DIGITAL_IPC, GIVEN, NONDIGITAL_IPC, SURNAMES, UNIVERSITIES, ipc_subgroup
+from eq_assets.synth.params import WorldParams
+from eq_assets.synth.population import KIND_SURVEY, Population
+from eq_assets.synth.rng import stream
+
+TYPE_NAMES = np.array(list(PATENT_TYPES), dtype=object)  # 发明, 实用新型, 外观设计
+_CAT_WEIGHT = {"01": 0.35, "02": 0.05, "03": 0.40, "04": 0.20}
+
+
+def _codes(entries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One concrete IPC code per row under the given table entries."""
+    out = np.empty(len(entries), dtype=object)
+    for e in np.unique(entries):
+        idx = np.flatnonzero(entries == e)
+        out[idx] = ipc_subgroup(e, rng, len(idx))
+    return out
+
+
+def _digital_entries(rng: np.random.Generator, n: int) -> np.ndarray:
+    cats = np.array([c[:2] for c, _, _ in DIGITAL_IPC])
+    w = np.array([_CAT_WEIGHT[c] for c in cats]) / np.bincount(np.unique(cats, return_inverse=True)[1])[np.unique(cats, return_inverse=True)[1]]
+    return np.array([e for _, _, e in DIGITAL_IPC], dtype=object)[rng.choice(len(DIGITAL_IPC), n, p=w / w.sum())]
+
+
+def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) -> pd.DataFrame:
+    """All patent applications filed in ``year`` (canonical column names)."""
+    rng = stream(p.seed, "patents", year)
+    f = pop.firms
+    has = fy[(fy["n_dig"] > 0) | (fy["n_nondig"] > 0)]
+    fid = np.r_[np.repeat(has["fid"].to_numpy(), has["n_dig"].to_numpy()),
+                np.repeat(has["fid"].to_numpy(), has["n_nondig"].to_numpy())]
+    digital = np.r_[np.ones(int(has["n_dig"].sum()), bool), np.zeros(int(has["n_nondig"].sum()), bool)]
+    n_f = len(fid)
+
+    # applicant names of firm patents
+    names = f["name"].to_numpy()[fid].copy()
+    u = rng.random(n_f)
+    brk = f["bracket"].to_numpy()[fid]
+    for i in np.flatnonzero(u < 0.15):
+        names[i] = nm.bracket_variant(names[i]) if (brk[i] and u[i] < 0.06) else nm.spacing_variant(names[i], rng)
+    co = rng.random(n_f) < p.coapplicant_rate
+    names[co] = names[co] + ";" + rng.choice(np.array(UNIVERSITIES, dtype=object), int(co.sum()))
+
+    # patents of universities and individuals (not survey firms)
+    n_survey_active = int((fy["kind"] == KIND_SURVEY).sum())
+    n_o = int(rng.poisson(p.nonfirm_patents_per_firm * n_survey_active))
+    univ = rng.random(n_o) < 0.6
+    onames = np.where(
+        univ,
+        rng.choice(np.array(UNIVERSITIES, dtype=object), n_o),
+        np.char.add(rng.choice(np.array(list(SURNAMES)), n_o), np.char.add(rng.choice(np.array(list(GIVEN)), n_o), np.where(rng.random(n_o) < 0.6, rng.choice(np.array(list(GIVEN)), n_o), ""))).astype(object),
+    )
+    two = univ & (rng.random(n_o) < 0.1)
+    onames[two] = onames[two] + ";" + rng.choice(np.array(UNIVERSITIES, dtype=object), int(two.sum()))
+    odig = rng.random(n_o) < np.where(univ, 0.45, 0.2)
+
+    applicant = np.r_[names, onames]
+    is_dig = np.r_[digital, odig]
+    n = len(applicant)
+    ptype = np.where(is_dig, rng.choice(3, n, p=[0.55, 0.38, 0.07]), rng.choice(3, n, p=[0.30, 0.50, 0.20]))
+    ptype = np.where(np.r_[np.zeros(n_f, bool), univ], 0, ptype) if n_o else ptype  # universities file inventions
+
+    # IPC codes: main + 0-3 secondary
+    dig_code = _codes(_digital_entries(rng, n), rng)
+    nd_code = _codes(rng.choice(np.array(NONDIGITAL_IPC, dtype=object), n), rng)
+    dig_secondary = is_dig & (rng.random(n) < 0.15)  # digital only through a secondary class
+    main = np.where(is_dig & ~dig_secondary, dig_code, nd_code)
+    n_extra = np.minimum(rng.poisson(0.9, n), 3)
+    extra = [[] for _ in range(n)]
+    for i in np.flatnonzero(dig_secondary):
+        extra[i].append(dig_code[i])
+    for k in range(3):
+        idx = np.flatnonzero(n_extra > k)
+        dig_x = is_dig[idx] & (rng.random(len(idx)) < 0.4)
+        ent = np.where(dig_x, _digital_entries(rng, len(idx)), rng.choice(np.array(NONDIGITAL_IPC, dtype=object), len(idx)))
+        codes = _codes(ent, rng)
+        for i, c in zip(idx, codes):
+            if c != main[i] and c not in extra[i]:
+                extra[i].append(c)
+    ipc_all = np.array([";".join([m] + x) for m, x in zip(main, extra)], dtype=object)
+
+    # citations: negative binomial, mean by type and age of the filing
+    base = np.array([4.0, 1.2, 0.3])[ptype] * (2016 - year) / 6.0
+    cites = rng.poisson(rng.gamma(0.8, base / 0.8))
+
+    # application numbers: unique serials within (year, type), in random order
+    serial = np.empty(n, dtype=np.int64)
+    for t in range(3):
+        idx = np.flatnonzero(ptype == t)
+        serial[idx] = 1_000_000 + rng.choice(8_999_999, len(idx), replace=False)
+    body = np.char.add(np.char.add(str(year), (ptype + 1).astype(str)), serial.astype(str))
+    check = np.array([sum(int(c) * w for c, w in zip(b, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5))) % 10 for b in body])
+    appno = np.char.add(np.char.add("CN", body), check.astype(str)).astype(object)
+
+    out = pd.DataFrame({
+        "application_no": appno,
+        "applicant": applicant,
+        "app_year": year,
+        "patent_type": TYPE_NAMES[ptype],
+        "ipc_main": main,
+        "ipc_all": ipc_all,
+        "citations": cites,
+        "_fid": np.r_[fid, np.full(n_o, -1)],
+        "_digital": is_dig,
+    })
+    return out.sort_values("application_no", kind="stable").reset_index(drop=True)

@@ -1,0 +1,257 @@
+"""Export observations from the structure, and the customs rows that record them (SPEC 3, 7).
+
+For each exporting firm-year: a few HS6 products of its portfolio, a few destinations per
+product (persistent firm preferences over Zipf-weighted markets), one or two trade modes.
+Each observation (firm x HS6 x destination x trade mode x year) gets
+
+    ln lambda = a_i + beta_eco*Eco_it + sum_k gamma_k*Control_kit + endog_loading*v_it
+                + theta_jmt + nu_it + e_ijmt                                  (latent log quality)
+    ln p      = price_j + cost_i + alpha*ln lambda + processing_cost*[processing] + eps_ijmt
+    ln q      = -sigma*ln p + (sigma-1)*ln lambda + D_jmt                      (CES demand)
+
+with D_jmt = ln(E_mt/P_jmt) a product x destination x year demand shifter. So
+ln q + sigma ln p = (sigma-1) ln lambda + D_jmt exactly: the KSW residual on product x
+destination x year effects, divided by sigma-1, is ln lambda minus its cell mean.
+
+Customs rows: each observation is split into 1-3 monthly shipments (distinct months,
+possibly different HS8 lines of the HS6, written in the HS revision of the year), quantity
+in whole units, value in USD to 2 decimals at the observation's unit price. Defects added
+(rates in WorldParams): missing keys, observations below 50 USD or 1 unit, import rows.
+Intermediaries' exports are drawn the same way (without Eco and controls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eq_assets.sources.contract import FLOW_EXPORT, FLOW_IMPORT, TRADE_MODES
+from eq_assets.synth.catalog import Products, destinations_frame, hs_version
+from eq_assets.synth.params import WorldParams
+from eq_assets.synth.population import (
+    KIND_INTERMEDIARY, MODE_ASSEMBLY, MODE_GENERAL, MODE_IMPORTED, MODE_MIXED, Population,
+)
+from eq_assets.synth.rng import stream
+
+MODE_NAMES = np.array(list(TRADE_MODES), dtype=object)  # 0 一般贸易, 1 进料加工贸易, 2 来料加工装配贸易
+#: typical value of an observation (USD) before firm, product and market effects
+BASE_VALUE_USD = 40_000.0
+DEFECTS = ("", "missing_firm_name", "missing_hs8", "missing_dest", "value_below_50", "quantity_below_1")
+
+
+@dataclass
+class YearTrade:
+    """One year's latent observations (``obs``) and customs rows (``rows``, canonical names)."""
+
+    obs: pd.DataFrame
+    rows: pd.DataFrame
+
+
+def _cell_shocks(p: WorldParams, year: int, n_prod: int, n_dest: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = stream(p.seed, "cells", year)
+    theta = p.sd_cell * rng.standard_normal((n_prod, n_dest))
+    demand = p.sd_demand_cell * rng.standard_normal((n_prod, n_dest))
+    return theta, demand
+
+
+def observations(pop: Population, fy: pd.DataFrame, products: Products, p: WorldParams, year: int) -> pd.DataFrame:
+    """Latent export observations of ``year`` (before shipments and defects)."""
+    rng = stream(p.seed, "trade", year)
+    f = pop.firms
+    pt = products.table
+    dests = destinations_frame()
+    n_dest = len(dests)
+    ex = fy[fy["exporting"]].reset_index(drop=True)
+    fid = ex["fid"].to_numpy()
+
+    # products this year: each portfolio product w.p. 0.8, at least the first
+    port = pop.portfolio[fid]
+    keep = (port >= 0) & (rng.random(port.shape) < 0.8)
+    keep[~keep.any(axis=1), 0] = True
+    r_ex, r_col = np.nonzero(keep)
+    prod = port[r_ex, r_col]
+    # destinations per firm-product: 1 + Poisson(mu_i), the top ones by persistent + fresh keys
+    mu = f["mu_dest"].to_numpy()[fid][r_ex]
+    n_d = np.minimum(1 + rng.poisson(mu), n_dest)
+    keys = pop.dest_keys[fid[r_ex]] + p.destination_churn * rng.gumbel(size=(len(r_ex), n_dest)).astype(np.float32)
+    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+    o_fp, o_dest = np.nonzero(rank < n_d[:, None])
+    o_ex = r_ex[o_fp]
+    o_prod = prod[o_fp]
+    # trade modes
+    mtype = f["mode_type"].to_numpy()[fid[o_ex]]
+    u = rng.random(len(o_ex))
+    proc_mode = np.where(rng.random(len(o_ex)) < 0.8, MODE_IMPORTED, MODE_ASSEMBLY)
+    mode = np.select(
+        [mtype == MODE_GENERAL, mtype == MODE_IMPORTED, mtype == MODE_ASSEMBLY, u < 0.45],
+        [MODE_GENERAL, MODE_IMPORTED, MODE_ASSEMBLY, MODE_GENERAL],
+        proc_mode,
+    )
+    both = (mtype == MODE_MIXED) & (u >= 0.8)  # mixed firms: some cells under both modes
+    o_ex = np.r_[o_ex, o_ex[both]]
+    o_prod = np.r_[o_prod, o_prod[both]]
+    o_dest = np.r_[o_dest, o_dest[both]]
+    mode = np.r_[np.where(both, MODE_GENERAL, mode), proc_mode[both]]
+    order = np.lexsort((mode, o_dest, o_prod, o_ex))
+    o_ex, o_prod, o_dest, mode = o_ex[order], o_prod[order], o_dest[order], mode[order]
+    n = len(o_ex)
+
+    # latent quality, price, quantity
+    theta, demand = _cell_shocks(p, year, len(pt), n_dest)
+    e = p.sd_obs * rng.standard_normal(n)
+    eps = p.sd_cost_obs * rng.standard_normal(n)
+    firm_fid = fid[o_ex]
+    exf = ex.iloc[o_ex]
+    is_int = exf["kind"].to_numpy() == KIND_INTERMEDIARY
+    eco = np.where(is_int, 0.0, exf["Eco"].to_numpy())
+    ctrl = np.where(is_int, 0.0, exf["ctrl_effect"].to_numpy())
+    a = f["a"].to_numpy()[firm_fid]
+    ln_lambda = (a + p.beta_eco * eco + ctrl + p.endog_loading * exf["v"].to_numpy()
+                 + theta[o_prod, o_dest] + exf["nu"].to_numpy() + e)
+    ln_price_j = pt["ln_price"].to_numpy()[o_prod]
+    ln_p = (ln_price_j + f["cost"].to_numpy()[firm_fid] + p.alpha_price * ln_lambda
+            + p.processing_cost * (mode != MODE_GENERAL) + eps)
+    d_cell = (p.sigma * ln_price_j + np.log(BASE_VALUE_USD) - 0.5 * ln_price_j
+              + 0.5 * dests["ln_size"].to_numpy()[o_dest] + 0.08 * (year - 2004) + demand[o_prod, o_dest])
+    ln_q = -p.sigma * ln_p + (p.sigma - 1.0) * ln_lambda + d_cell
+    return pd.DataFrame({
+        "year": year, "fid": firm_fid, "kind": exf["kind"].to_numpy(), "industry": exf["industry"].to_numpy(),
+        "product": o_prod, "dest": o_dest, "mode": mode, "Eco": eco, "a": a, "ctrl_effect": ctrl,
+        "v": exf["v"].to_numpy(), "nu": exf["nu"].to_numpy(), "theta": theta[o_prod, o_dest], "e": e,
+        "ln_lambda": ln_lambda, "ln_p": ln_p, "ln_q": ln_q, "d_cell": d_cell,
+    })
+
+
+def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int) -> YearTrade:
+    """Shipment rows (canonical column names) of the year's observations, with defects.
+
+    Adds to ``obs``: ``quantity`` and ``value_usd`` (written totals), ``n_ship`` and ``defect``.
+    """
+    rng = stream(p.seed, "customs", year)
+    n = len(obs)
+    pt = products.table
+    f = pop.firms
+    q_true = np.exp(obs["ln_q"].to_numpy())
+    price = np.exp(obs["ln_p"].to_numpy())
+    q_tot = np.maximum(1.0, np.round(q_true))
+
+    # shipments: 1-3 distinct months, Dirichlet shares, whole units
+    n_ship = rng.choice([1, 2, 3], n, p=[0.4, 0.35, 0.25])
+    n_ship = np.minimum(n_ship, q_tot).astype(int)
+    months = np.argsort(rng.random((n, 12)), axis=1)[:, :3] + 1
+    g = rng.gamma(2.0, size=(n, 3))
+    g[np.arange(3)[None, :] >= n_ship[:, None]] = 0.0
+    share = g / g.sum(axis=1, keepdims=True)
+    qs = np.floor(share * q_tot[:, None])
+    qs[np.arange(3)[None, :] >= n_ship[:, None]] = 0.0
+    qs[np.arange(n), n_ship - 1] += q_tot - qs.sum(axis=1)  # remainder to the last shipment
+    # shipments with zero units (tiny observations) are merged into the last one
+    zero = (qs == 0) & (np.arange(3)[None, :] < n_ship[:, None])
+    if zero.any():
+        n_ship = np.where(zero.any(axis=1), 1, n_ship)
+        qs[zero.any(axis=1)] = 0.0
+        qs[zero.any(axis=1), 0] = q_tot[zero.any(axis=1)]
+    vs = np.round(qs * price[:, None], 2)
+
+    # defects on whole observations
+    u = rng.random(n)
+    defect = np.zeros(n, dtype=int)
+    r_miss, r_small = p.missing_key_rate, p.small_obs_rate
+    kind_pick = rng.integers(0, 3, n)
+    defect = np.where(u < r_miss, 1 + kind_pick, defect)  # 1 name, 2 hs8, 3 dest
+    small = (u >= r_miss) & (u < r_miss + r_small)
+    val_def = small & (rng.random(n) < 0.5)
+    qty_def = small & ~val_def
+    defect = np.where(val_def, 4, np.where(qty_def, 5, defect))
+    target = 5.0 + 40.0 * rng.random(n)
+    scale = np.where(val_def, target / np.maximum(vs.sum(axis=1), 1e-9), 1.0)
+    vs = np.round(vs * scale[:, None], 2)
+    n_ship = np.where(qty_def, 1, n_ship)
+    qs[qty_def] = 0.0
+    vs[qty_def, 0] = np.round(q_tot[qty_def] * price[qty_def], 2)
+    vs[qty_def, 1:] = 0.0
+
+    obs = obs.assign(quantity=qs.sum(axis=1), value_usd=vs.sum(axis=1), n_ship=n_ship,
+                     defect=np.array(DEFECTS, dtype=object)[defect])
+
+    # explode to shipment rows
+    o_idx, s_idx = np.nonzero(np.arange(3)[None, :] < n_ship[:, None])
+    hs8_tail = _pick_hs8(products, obs["product"].to_numpy()[o_idx], rng)
+    version = hs_version(year)
+    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[version]
+    hs6 = pt[col].to_numpy()[obs["product"].to_numpy()[o_idx]]
+    fid = obs["fid"].to_numpy()[o_idx]
+    dests = destinations_frame()
+    rows = pd.DataFrame({
+        "customs_firm_code": f["customs_code"].to_numpy()[fid],
+        "firm_name": f["customs_name"].to_numpy()[fid],
+        "phone": f["customs_phone"].to_numpy()[fid],
+        "zip": f["customs_zip"].to_numpy()[fid],
+        "year": year,
+        "month": months[o_idx, s_idx],
+        "flow": FLOW_EXPORT,
+        "hs8": np.char.add(hs6.astype(str), hs8_tail.astype(str)).astype(object),
+        "dest_code": dests["dest_code"].to_numpy()[obs["dest"].to_numpy()[o_idx]],
+        "trade_mode": MODE_NAMES[obs["mode"].to_numpy()[o_idx]],
+        "quantity": qs[o_idx, s_idx],
+        "value_usd": vs[o_idx, s_idx],
+        "unit": pt["unit"].to_numpy()[obs["product"].to_numpy()[o_idx]],
+    })
+    d = defect[o_idx]
+    rows.loc[d == 1, "firm_name"] = None
+    rows.loc[d == 2, "hs8"] = None
+    rows.loc[d == 3, "dest_code"] = None
+    rows["_fid"] = fid
+    imports = _import_rows(obs, pop, products, p, year, int(round(p.import_row_rate * len(rows))))
+    rows = pd.concat([rows, imports], ignore_index=True)
+    # file order: by customs firm code, month (stable, so deterministic)
+    rank = f["customs_code"].rank(method="first").to_numpy()
+    order = np.lexsort((rows["month"].to_numpy(), rank[rows["_fid"].to_numpy()]))
+    rows = rows.iloc[order].drop(columns="_fid").reset_index(drop=True)
+    return YearTrade(obs=obs, rows=rows)
+
+
+def _pick_hs8(products: Products, prod: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An HS8 line (last two digits) of each row's product, by the lines' weights."""
+    lines = products.hs8
+    start = np.searchsorted(lines["product"].to_numpy(), prod, side="left")
+    count = lines.groupby("product").size().reindex(range(len(products.table))).to_numpy()[prod]
+    cum = lines.groupby("product")["weight"].cumsum().to_numpy()
+    u = rng.random(len(prod))
+    off = np.zeros(len(prod), dtype=int)
+    for k in (0, 1):  # at most three lines: step past line k while u exceeds its cumulative weight
+        step = (off == k) & (k + 1 < count) & (u > cum[np.minimum(start + k, len(cum) - 1)])
+        off = np.where(step, k + 1, off)
+    return lines["hs8_tail"].to_numpy()[start + off]
+
+
+def _import_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int, k: int) -> pd.DataFrame:
+    """``k`` import shipments (进出口 = 进口) of firms that export this year (cleaning drops them)."""
+    rng = stream(p.seed, "imports", year)
+    f = pop.firms
+    pt = products.table
+    dests = destinations_frame()
+    firms = np.unique(obs["fid"].to_numpy())
+    fid = rng.choice(firms, k) if len(firms) else np.zeros(0, dtype=int)
+    prod = rng.integers(0, len(pt), k)
+    hs6 = pt[{"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]].to_numpy()[prod]
+    q = np.maximum(1.0, np.round(np.exp(rng.normal(6.0, 1.5, k))))
+    price = np.exp(pt["ln_price"].to_numpy()[prod] + rng.normal(0, 0.5, k))
+    return pd.DataFrame({
+        "customs_firm_code": f["customs_code"].to_numpy()[fid],
+        "firm_name": f["customs_name"].to_numpy()[fid],
+        "phone": f["customs_phone"].to_numpy()[fid],
+        "zip": f["customs_zip"].to_numpy()[fid],
+        "year": year,
+        "month": rng.integers(1, 13, k),
+        "flow": FLOW_IMPORT,
+        "hs8": np.char.add(hs6.astype(str), _pick_hs8(products, prod, rng).astype(str)).astype(object),
+        "dest_code": dests["dest_code"].to_numpy()[rng.choice(len(dests), k, p=dests["weight"] / dests["weight"].sum())],
+        "trade_mode": MODE_NAMES[np.where(rng.random(k) < 0.6, MODE_GENERAL, MODE_IMPORTED)],
+        "quantity": q,
+        "value_usd": np.round(q * price, 2),
+        "unit": pt["unit"].to_numpy()[prod],
+        "_fid": fid,
+    })

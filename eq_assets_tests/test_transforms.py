@@ -1,0 +1,190 @@
+"""Each P1 transform on small hand-made frames with hand-computed answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eq_assets.cleaning.customs import CustomsCleaningParams, clean_customs, hs_revision
+from eq_assets.cleaning.firms import clean_firms
+from eq_assets.digital.patents import classify_digital, eco_index, link_patents_to_firms
+from eq_assets.frontier.distance import FrontierParams, quality_distance
+from eq_assets.panels.controls import firm_controls
+from eq_assets.quality.khandelwal import QualityParams, khandelwal_quality
+
+
+# ---------------------------------------------------------------- quality (P1 eq. 20-21)
+def _obs():
+    # two cells (hs6 A to US; hs6 A to JP) and one singleton cell (hs6 B to US)
+    return pd.DataFrame(
+        {
+            "year": [2009] * 5,
+            "firm_id": ["f1", "f2", "f3", "f1", "f2"],
+            "hs6": ["A", "A", "A", "A", "B"],
+            "dest_code": ["US", "US", "US", "JP", "US"],
+            "trade_mode": ["general"] * 5,
+            "value_usd": [100.0, 400.0, 90.0, 50.0, 70.0],
+            "quantity": [10.0, 20.0, 30.0, 5.0, 7.0],
+        }
+    )
+
+
+def test_quality_is_cell_demeaned_residual_over_sigma_minus_one():
+    sigma = 3.0
+    out, acc = khandelwal_quality(_obs(), QualityParams(sigma=sigma))
+    # hand computation for the hs6 A / US cell
+    q = np.array([10.0, 20.0, 30.0])
+    p = np.array([100 / 10, 400 / 20, 90 / 30])
+    y = np.log(q) + sigma * np.log(p)
+    expected = (y - y.mean()) / (sigma - 1)
+    got = out[(out.hs6 == "A") & (out.dest_code == "US")].sort_values("firm_id")["quality"].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # the JP cell and the B cell are singletons: dropped and counted
+    assert acc.dropped == {"singleton_cell": 2}
+    assert len(out) == 3 and acc.finish(len(out)).balanced
+
+
+def test_quality_keep_singletons_gives_zero_and_sigma_changes_scale():
+    out, acc = khandelwal_quality(_obs(), QualityParams(sigma=5.0, singletons="keep"))
+    assert len(out) == 5 and acc.dropped == {}
+    single = out[out.cell_size == 1]["quality"]
+    assert (single.abs() < 1e-12).all()
+    with pytest.raises(ValueError, match="sigma must exceed 1"):
+        khandelwal_quality(_obs(), QualityParams(sigma=1.0))
+
+
+# ---------------------------------------------------------------- frontier and Distance (P1 eq. 22)
+def test_distance_is_industry_year_max_minus_quality():
+    q = pd.DataFrame(
+        {
+            "industry": ["1711", "1711", "1711", "3911"],
+            "year": [2009, 2009, 2010, 2009],
+            "quality": [0.5, -0.25, 0.1, 2.0],
+        }
+    )
+    out = quality_distance(q).sort_values(["industry", "year", "quality"])
+    assert out["frontier"].tolist() == [0.5, 0.5, 0.1, 2.0]
+    assert out["Distance"].tolist() == [0.75, 0.0, 0.0, 0.0]
+    p = quality_distance(q, FrontierParams(statistic=0.5))
+    grp = p[(p.industry == "1711") & (p.year == 2009)]
+    assert grp["frontier"].iloc[0] == pytest.approx(0.125)  # median of 0.5 and -0.25
+
+
+# ---------------------------------------------------------------- controls (P1 III.2.3)
+def test_each_control_by_hand():
+    f = pd.DataFrame(
+        {
+            "year": [2010, 2010],
+            "legal_code": ["a", "b"],
+            "employees": [100.0, 0.0],
+            "total_profit": [20.0, -5.0],
+            "total_assets": [200.0, 100.0],
+            "current_assets": [80.0, 10.0],
+            "current_liabilities": [30.0, 40.0],
+            "open_year": [2001, 2011],
+            "fixed_assets": [50.0, 60.0],
+            "total_liabilities": [120.0, 90.0],
+        }
+    )
+    c = firm_controls(f)
+    a, b = c.iloc[0], c.iloc[1]
+    assert a.Size == pytest.approx(math.log(100))
+    assert a.Profit_rate == pytest.approx(math.log(20 / 200))
+    assert a.Finance == pytest.approx((80 - 30) / 200)
+    assert a.Age == pytest.approx(math.log(2010 - 2001 + 1))
+    assert a.Tangible == pytest.approx(math.log(50 / 200))
+    assert a.Leverage == pytest.approx(math.log(120 / 200))
+    # undefined formulas are missing, not zero: no employees, a loss, opening after the year
+    assert np.isnan(b.Size) and np.isnan(b.Profit_rate) and np.isnan(b.Age)
+    assert b.Finance == pytest.approx((10 - 40) / 100)
+
+
+# ---------------------------------------------------------------- digital patents and Eco (P1 III.2.2)
+def test_digital_classification_eco_and_linking():
+    table = pd.DataFrame(
+        {"de_code": ["0101", "0302", "0401"], "de_name": ["x", "y", "z"], "ipc": ["G06F", "H04L 9/", "G06Q 10/06"]}
+    )
+    patents = pd.DataFrame(
+        {
+            "application_no": ["p1", "p2", "p3", "p4", "p5"],
+            "applicant": ["甲电子有限公司", "甲电子有限公司", "乙机械厂", "某大学", "甲电子有限公司;乙机械厂"],
+            "app_year": [2010] * 5,
+            "patent_type": ["发明", "实用新型", "发明", "发明", "外观设计"],
+            "ipc_main": ["G06F 3/01", "A01B 1/00", "H04L 12/40", "G06Q 10/06", "B21D 5/00"],
+            "ipc_all": ["G06F 3/01", "A01B 1/00;H04L 9/32", "H04L 12/40", "G06Q 10/06", "B21D 5/00"],
+            "citations": [1.0, 0.0, 2.0, 0.0, 0.0],
+        }
+    )
+    c = classify_digital(patents, table)
+    # p1 G06F (subclass entry), p2 via its second code H04L 9/32 (main-group entry), p4 subgroup
+    # entry; p3 H04L 12/ is not under H04L 9/; p5 none
+    assert c.set_index("application_no")["is_digital"].to_dict() == {
+        "p1": True, "p2": True, "p3": False, "p4": True, "p5": False
+    }
+    assert c.set_index("application_no").loc["p2", "cat_03"] and not c.set_index("application_no").loc["p2", "cat_01"]
+    survey = pd.DataFrame({"year": [2010, 2010, 2010], "legal_code": ["A1", "B1", "C1"],
+                           "firm_name": ["甲电子有限责任公司", "乙机械厂", "丙公司"]})
+    linked, acc = link_patents_to_firms(c, survey, 2010)
+    # pairs: p1-甲, p2-甲, p3-乙, p4-大学 (not a survey firm), p5-甲, p5-乙 => 5 linked, 1 dropped
+    assert acc.rows_in == 6 and acc.dropped["applicant_not_a_survey_firm"] == 1
+    assert len(linked) == 5 and acc.finish(len(linked)).balanced
+    eco = eco_index(survey, linked).set_index("legal_code")
+    assert eco.loc["A1", "n_digital"] == 2 and eco.loc["A1", "Eco"] == pytest.approx(math.log(3))
+    assert eco.loc["B1", "n_digital"] == 0 and eco.loc["B1", "n_patents"] == 2
+    assert eco.loc["C1", "Eco"] == 0.0
+    assert eco.loc["A1", "n_digital_invention"] == 1 and eco.loc["A1", "n_digital_utility"] == 1
+
+
+# ---------------------------------------------------------------- customs cleaning (SPEC 2)
+def test_customs_cleaning_counts_every_row():
+    rows = [
+        # firm, name, hs8, dest, mode, qty, value, flow
+        ("c1", "华信电子有限公司", "85171200", "502", "一般贸易", 5, 30, "出口"),
+        ("c1", "华信电子有限公司", "85171200", "502", "一般贸易", 5, 40, "出口"),   # same obs: merged, 70 USD
+        ("c1", "华信电子有限公司", "85171200", "116", "一般贸易", 0.5, 100, "出口"),  # qty < 1: dropped
+        ("c2", "宁波华茂进出口有限公司", "85171200", "502", "一般贸易", 9, 900, "出口"),  # intermediary
+        ("c3", "东方机械厂", "84561000", "502", "进料加工贸易", 3, 20, "出口"),  # value < 50: dropped
+        ("c3", "东方机械厂", "84561000", "502", "一般贸易", 3, 200, "进口"),  # import
+        ("c3", None, "84561000", "502", "一般贸易", 3, 200, "出口"),  # missing name
+        ("c3", "东方机械厂", "8456", "502", "一般贸易", 3, 200, "出口"),  # bad HS
+    ]
+    raw = pd.DataFrame(rows, columns=["customs_firm_code", "firm_name", "hs8", "dest_code", "trade_mode", "quantity", "value_usd", "flow"])
+    raw["phone"], raw["zip"], raw["unit"], raw["year"], raw["month"] = "1", "100000", "个", 2009, 1
+    conc = pd.DataFrame({"hs_version": ["HS2007"], "hs6": ["851712"], "hs6_base": ["851790"]})
+    obs, acc, extra = clean_customs(raw, conc, 2009, CustomsCleaningParams())
+    assert acc.dropped == {
+        "import_or_other_flow": 1,
+        "missing_key": 1,
+        "trade_intermediary": 1,
+        "invalid_hs_code": 1,
+        "merged_into_observations": 1,
+        "observation_value_or_quantity_below_minimum": 2,
+    }
+    assert len(obs) == 1 and acc.finish(len(obs)).balanced
+    o = obs.iloc[0]
+    assert (o.hs6, o.value_usd, o.quantity, o.n_shipments, o.trade_mode) == ("851790", 70.0, 10.0, 2, "general")
+    assert hs_revision(2006) == "HS2002" and hs_revision(2007) == "HS2007" and hs_revision(2012) == "HS2012"
+
+
+def test_firm_cleaning_resolves_duplicates_and_derives_ids():
+    raw = pd.DataFrame(
+        {
+            "legal_code": ["a", "a", "b", None],
+            "year": [2009] * 4,
+            "firm_name": ["甲", "甲", "乙", "丙"],
+            "admin_code": ["320102", "320102", "44030X", "110101"],
+            "cic": ["3911", "3911", "1711", "1711"],
+            "total_assets": [10.0, 20.0, 5.0, 1.0],
+        }
+    )
+    for col in ["phone", "zip", "reg_type", "open_year", "op_status", "employees", "fixed_assets", "current_assets",
+                "current_liabilities", "total_liabilities", "total_profit", "gross_output", "value_added",
+                "intermediate_input", "wage_bill", "export_delivery", "revenue"]:
+        raw[col] = None
+    df, acc = clean_firms(raw)
+    assert acc.dropped == {"missing_legal_code": 1, "invalid_admin_or_industry_code": 1, "duplicated_legal_code_year": 1}
+    assert len(df) == 1 and df.iloc[0].total_assets == 20.0  # keeps the larger record
+    assert (df.iloc[0].province, df.iloc[0].city, df.iloc[0].industry) == ("32", "3201", "3911")
