@@ -6,11 +6,12 @@ E/P`` (P2 eq. 9). In logs (P2 eq. 10)::
 
     ln q_igft = chi_ft - sigma ln p_igft + mu_igft,      mu_igft = (sigma - 1) ln lambda_igft
 
-where ``chi_ft = ln E_ft - ln P_ft`` are destination x year dummies. Following Shi & Shao (2014),
-P2 adds (i) the real GDP of the firm's province to absorb horizontal differentiation / home-market
-size (Khandelwal 2010) and (ii) instruments the firm's price to f with the average price of the
-same firm's same product to the *other* destinations (Shi & Shao 2014; Nevo 2001). The quality of
-the observation is then (P2 eq. 11)::
+where ``chi_ft = ln E_ft - ln P_ft`` are destination x year dummies. To limit the influence of
+horizontal differentiation and price endogeneity, P2 (i) adds the real GDP of each province as a
+measure of domestic market size (P2 citing Khandelwal 2010: "加入各省份实际 GDP 衡量国内市场需求规模")
+and (ii) instruments the firm's price to f with the average price of the same firm's same product
+to the *other* destinations (P2 citing Shi & Shao 2014 and Nevo 2001). The quality of the
+observation is then (P2 eq. 11)::
 
     quality_igft = ln lambda_hat = mu_hat / (sigma - 1) = (ln q - ln q_hat) / (sigma - 1),   sigma = 3
 
@@ -24,11 +25,13 @@ and aggregated to the firm-year with export-value weights (P2 eq. 13)::
 
 What is estimated and what is imposed
 -------------------------------------
-* Estimated, separately for each HS6 product (``group_by="hs6"``; Shi 2013 and Shi & Shao 2014
-  run the demand regression product by product so that the price elasticity and the destination
-  x year intercepts are product-specific): the coefficient on ln p (``-sigma_hat_g``), the
-  coefficient on ln(province real GDP) and the destination x year intercepts ``chi_ft``, by
-  just-identified 2SLS with the leave-one-out price as the excluded instrument.
+* Estimated, separately for each HS6 product (``group_by="hs6"``): the coefficient on ln p
+  (``-sigma_hat_g``), the coefficient on ln(province real GDP) and the destination x year
+  intercepts ``chi_ft``, by just-identified 2SLS with the leave-one-out price as the excluded
+  instrument. P2 does not print the grouping; product-by-product estimation is how the Shi / Shi &
+  Shao method is applied (prices and quantities of different products are in different units,
+  and eq. 12 standardizes within product g), so it is the default; ``group_by`` can pool products
+  or use an industry instead.
 * Imposed: ``sigma = 3`` (P2: "令 sigma=3"; Shi & Shao 2014) only in the conversion of the
   residual, quality = residual / (sigma - 1). The residual is ``ln q - ln q_hat`` with ``ln q_hat``
   the fitted value at the *observed* price (the 2SLS structural residual).
@@ -51,10 +54,12 @@ Robustness measures (P2 Table 4)
   unit values of one product differ by orders of magnitude and quality itself is a log), then
   value-weighted to the firm-year as in eq. 13. See :func:`qua_price`.
 * ``qua_sub``: P2 describes it as quality "inferred ex post" following Shi (2013) ("国内最早由施炳展
-  （2013）采用事后推理的方式测算产品质量"). Shi (2013) estimates the same product-level demand
-  equation by OLS, without the other-market price instrument that Shi & Shao (2014) introduced.
-  ``qua_sub`` is therefore the same pipeline with ``estimator="ols"`` (and, since no instrument is
-  needed, single-destination observations kept). See :func:`qua_sub`.
+  （2013）采用事后推理的方式测算产品质量") and gives no further detail. P2 attributes the
+  other-market price instrument to Shi & Shao (2014), not to Shi (2013), so the pipeline reads
+  ``qua_sub`` as the Shi (2013) demand-residual measure without that instrument: the same
+  product-level regression estimated by OLS (``estimator="ols"``; single-destination observations
+  are then kept, as no instrument is needed). This reading is the pipeline's choice (SPEC section
+  6), a named parameter of :func:`qua_sub`. See :func:`qua_sub`.
 
 References
 ----------
@@ -174,6 +179,14 @@ def loo_price_instrument(
         raise ValueError(f"average must be one of {INSTRUMENT_AVERAGES}; got {average!r}")
     _check_columns(obs, (firm_col, product_col, dest_col, year_col, "value_usd", "quantity"), "loo_price_instrument")
     _check_positive(obs, ("value_usd", "quantity"), "loo_price_instrument")
+    nokey = obs[[firm_col, product_col, dest_col, year_col]].isna().any(axis=1).to_numpy()
+    if nokey.any():
+        raise InputDataError(
+            "loo_price_instrument", "missing firm, product, destination or year",
+            column=", ".join((firm_col, product_col, dest_col, year_col)),
+            rows=list(obs.index[nokey][:10]), n_rows=int(nokey.sum()),
+            expected="non-missing keys (customs cleaning drops rows with missing keys)",
+        )
     src = obs.reset_index(drop=True).assign(_row=np.arange(len(obs), dtype=np.int64))
     fy = f'"{firm_col}", "{product_col}", "{year_col}"'
     fyd = f'{fy}, "{dest_col}"'
@@ -239,7 +252,7 @@ def estimate_quality_p2(
 ) -> P2QualityResult:
     """Estimate P2 eq. 10 product by product and return observation quality (P2 eq. 11).
 
-    Per estimation group g (default: each HS6 product, as in Shi 2013 / Shi & Shao 2014)::
+    Per estimation group g (default: each HS6 product; see the module docstring)::
 
         ln q = chi_cell - sigma_g ln p + b_g ln(prov_gdp_real) + e,   cell = group x ``fe``
 
@@ -320,7 +333,8 @@ def estimate_quality_p2(
     df["_cell"] = _group_ids(df, groups + fe)
     n_est_cell = df.groupby("_cell")["_est"].transform("sum").to_numpy()
     no_est = n_est_cell == 0
-    acc.drop("cell_without_instrumented_obs", int(no_est.sum()))
+    if estimator == "iv" and missing_instrument == "predict":
+        acc.drop("cell_without_instrumented_obs", int(no_est.sum()))
     keep = ~no_est
     if singletons == "drop":
         single = n_est_cell == 1
@@ -411,11 +425,20 @@ def _fit_groups(est: pd.DataFrame, *, min_dof: int) -> pd.DataFrame:
         s2 = np.clip(ee, 0.0, None) / dof
         # iid 2SLS: Var(b_p) = s2 * z~'z~ / (z~'p~)^2  (FWL)
         se_p = np.sqrt(s2 * zz / zp**2)
+        # full iid 2SLS covariance for the GDP coefficient: s2 (Z'X)^-1 Z'Z (X'Z)^-1,
+        # Z = [z, g], X = [p, g] (within-transformed)
+        full = identified & ~gdp_omitted
+        a = np.stack([np.stack([s["zp"], s["zg"]], -1), np.stack([s["gp"], s["gg"]], -1)], -2)
+        a[~full] = np.eye(2)
+        zz_full = np.stack([np.stack([s["zz"], s["zg"]], -1), np.stack([s["zg"], s["gg"]], -1)], -2)
+        ainv = np.linalg.inv(a)
+        v = s2[:, None, None] * ainv @ zz_full @ np.swapaxes(ainv, -1, -2)
+        se_g = np.where(full, np.sqrt(np.abs(v[:, 1, 1])), np.nan)
         # first stage of p~ on z~ (partial F of the excluded instrument)
         rss1 = pp - zp**2 / zz
         fs_f = (zp**2 / zz) / (rss1 / dof)
     status = np.where(
-        identified, "ok", np.where(~relevant, "instrument_without_variation", "insufficient_dof")
+        identified, "ok", np.where(dof < min_dof, "insufficient_dof", "instrument_without_variation")
     )
     out = pd.DataFrame(
         {
@@ -427,6 +450,7 @@ def _fit_groups(est: pd.DataFrame, *, min_dof: int) -> pd.DataFrame:
             "se_ln_price": np.where(identified, se_p, np.nan),
             "sigma_hat": -b_p,
             "coef_ln_gdp": b_g,
+            "se_ln_gdp": se_g,
             "gdp_omitted": gdp_omitted,
             "first_stage_f": np.where(identified, fs_f, np.nan),
             "identified": identified,
@@ -575,11 +599,13 @@ def qua_sub(
     """P2 Table 4 col. 2 ``qua_sub``: residual-based quality without the price instrument.
 
     P2 (section 4.2.1) replaces qua by quality "inferred ex post" as in Shi (2013) ("国内最早由施炳展
-    （2013）采用事后推理的方式测算产品质量"). Shi (2013) runs the same product-by-product demand
-    regression (destination x year dummies) by OLS; the other-market price instrument is the
-    addition of Shi & Shao (2014), P2's baseline. So ``qua_sub`` = :func:`firm_quality_p2` with
-    ``estimator="ols"``: no observation is lost for lack of an instrument. Other choices (grouping,
-    GDP control, singletons, sigma) are those of the baseline unless overridden in ``kwargs``.
+    （2013）采用事后推理的方式测算产品质量") without giving details. P2 credits the other-market
+    price instrument to Shi & Shao (2014), its baseline; the pipeline therefore reads ``qua_sub``
+    as the same product-by-product demand regression (destination x year dummies, GDP control)
+    without the instrument: :func:`firm_quality_p2` with ``estimator="ols"`` (default here; pass
+    ``estimator="iv"`` plus other options to change the reading). No observation is lost for lack
+    of an instrument. Other choices (grouping, GDP control, singletons, sigma) are the baseline's
+    unless overridden in ``kwargs``. Returns ``(firm_year, products, account)``.
     """
     kwargs.setdefault("estimator", "ols")
     return firm_quality_p2(obs, sigma, out=out, **kwargs)
