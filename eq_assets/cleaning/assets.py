@@ -9,7 +9,7 @@ from eq_assets.cleaning.customs import INTERMEDIARY_KEYWORDS, KEY as CUSTOMS_KEY
 from eq_assets.cleaning.firms import KEY as FIRM_KEY, FirmCleaningParams, clean_firms
 from eq_assets.cleaning.schemas import CustomsExports, FirmSurvey
 from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 
 GROUP = "cleaning"
 
@@ -30,6 +30,7 @@ class CustomsCleaningConfig(dg.Config):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("customs_exports"),
+    dagster_type=pandera_type(CustomsExports),
     kinds={"duckdb", "pandas"},
 )
 def customs_exports(context: dg.AssetExecutionContext, config: CustomsCleaningConfig, raw_customs: pd.DataFrame, hs_concordance: pd.DataFrame):
@@ -54,6 +55,7 @@ class FirmCleaningConfig(dg.Config):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("firm_survey"),
+    dagster_type=pandera_type(FirmSurvey),
     kinds={"duckdb", "pandas"},
 )
 def firm_survey(config: FirmCleaningConfig, raw_asif: pd.DataFrame):

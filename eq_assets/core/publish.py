@@ -15,6 +15,8 @@ The Output carries the accounting, the first rows as a preview and the column sc
 
 from __future__ import annotations
 
+import functools
+import warnings
 from typing import Iterator, Sequence
 
 import dagster as dg
@@ -25,6 +27,17 @@ from eq_assets.core.accounting import RowAccount
 from eq_assets.core.errors import InputDataError
 
 STANDARD_CHECKS = ("schema", "unique_key", "row_accounting")
+
+
+@functools.lru_cache(maxsize=None)
+def pandera_type(model: type[pa.DataFrameModel]) -> dg.DagsterType:
+    """The asset's Dagster type, from its pandera model (dagster-pandera): the UI shows the
+    columns and their checks, and Dagster's type check re-validates the stored frame."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from dagster_pandera import pandera_schema_to_dagster_type
+
+        return pandera_schema_to_dagster_type(model)
 
 
 def check_specs(asset_name: str, *, extra: Sequence[dg.AssetCheckSpec] = ()) -> list[dg.AssetCheckSpec]:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.digital.patents import classify_digital, eco_index, link_patents_to_firms
 from eq_assets.digital.schemas import Eco, FirmPatents
 
@@ -18,6 +18,7 @@ GROUP = "digital"
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("firm_patents"),
+    dagster_type=pandera_type(FirmPatents),
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name"]})},
     kinds={"duckdb", "pandas"},
 )
@@ -35,6 +36,7 @@ def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, d
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("eco"),
+    dagster_type=pandera_type(Eco),
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code"]})},
     kinds={"duckdb", "pandas"},
 )

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.frontier.distance import FrontierParams, quality_distance as build_distance
 from eq_assets.frontier.schemas import QualityDistance
 from eq_assets.panels.p1 import OBS_KEY
@@ -27,6 +27,7 @@ class FrontierConfig(dg.Config):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("quality_distance"),
+    dagster_type=pandera_type(QualityDistance),
     kinds={"duckdb", "pandas"},
 )
 def quality_distance(config: FrontierConfig, export_quality_p1: pd.DataFrame):

@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.matching.match import KEY as MATCH_KEY, match_customs_to_survey
 from eq_assets.matching.schemas import CustomsFirmMatch, MatchedExports
 from eq_assets.panels.p1 import OBS_KEY, matched_exports as build_matched_exports
@@ -18,6 +18,7 @@ GROUP = "matching"
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("customs_firm_match"),
+    dagster_type=pandera_type(CustomsFirmMatch),
     ins={
         "customs_exports": dg.AssetIn(metadata={"columns": ["year", "customs_firm_code", "firm_name", "phone", "zip"]}),
         "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name", "phone", "zip"]}),
@@ -36,6 +37,7 @@ def customs_firm_match(customs_exports: pd.DataFrame, firm_survey: pd.DataFrame)
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("matched_exports"),
+    dagster_type=pandera_type(MatchedExports),
     ins={
         "customs_exports": dg.AssetIn(
             metadata={"columns": ["year", "customs_firm_code", "hs6", "dest_code", "trade_mode", "value_usd", "quantity"]}

@@ -6,7 +6,7 @@ import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.panels.controls import CONTROLS, firm_controls as build_controls
 from eq_assets.panels.p1 import OBS_KEY, p1_panel as build_p1_panel
 from eq_assets.panels.schemas import FirmControls, P1Panel
@@ -19,6 +19,7 @@ GROUP = "panels"
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("firm_controls"),
+    dagster_type=pandera_type(FirmControls),
     kinds={"duckdb", "pandas"},
 )
 def firm_controls(firm_survey: pd.DataFrame):
@@ -34,6 +35,7 @@ def firm_controls(firm_survey: pd.DataFrame):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("p1_panel"),
+    dagster_type=pandera_type(P1Panel),
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "province", "reg_type", "op_status"]})},
     kinds={"duckdb", "pandas"},
 )

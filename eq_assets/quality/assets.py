@@ -6,7 +6,7 @@ import pandas as pd
 from pydantic import Field
 
 from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.panels.p1 import OBS_KEY
 from eq_assets.quality.khandelwal import QualityParams, khandelwal_quality
 from eq_assets.quality.schemas import ExportQualityP1
@@ -29,6 +29,7 @@ class QualityConfig(dg.Config):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("export_quality_p1"),
+    dagster_type=pandera_type(ExportQualityP1),
     kinds={"duckdb", "pandas"},
 )
 def export_quality_p1(config: QualityConfig, matched_exports: pd.DataFrame):

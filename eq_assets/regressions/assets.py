@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.core.resources import RawFiles
 from eq_assets.regressions.engine import run_specs
 from eq_assets.regressions.schemas import RegressionResults
@@ -41,6 +41,7 @@ def table_asset(paper: str, table: str) -> dg.AssetsDefinition:
         group_name=GROUP,
         ins={"panel": dg.AssetIn(key=panel, metadata={"columns": columns})},
         check_specs=check_specs(name, extra=[truth_spec]),
+        dagster_type=pandera_type(RegressionResults),
         kinds={"pyfixest", "pandas"},
         description=f"{paper} Table {table}: {len(specs)} columns fitted from {panel} (columns: {', '.join(columns)}).",
     )

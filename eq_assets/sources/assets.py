@@ -10,7 +10,7 @@ import pandas as pd
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.errors import InputDataError
 from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
-from eq_assets.core.publish import check_specs, publish
+from eq_assets.core.publish import check_specs, pandera_type, publish
 from eq_assets.core.resources import RawFiles
 from eq_assets.sources import contract as C
 from eq_assets.sources import schemas as S
@@ -46,6 +46,7 @@ def _publish_raw(df: pd.DataFrame, model, name: str, key, source_path: str):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("raw_customs"),
+    dagster_type=pandera_type(S.RawCustoms),
     kinds={"duckdb", "pandas"},
 )
 def raw_customs(context: dg.AssetExecutionContext, raw_files: RawFiles):
@@ -60,6 +61,7 @@ def raw_customs(context: dg.AssetExecutionContext, raw_files: RawFiles):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("raw_asif"),
+    dagster_type=pandera_type(S.RawAsif),
     kinds={"duckdb", "pandas"},
 )
 def raw_asif(context: dg.AssetExecutionContext, raw_files: RawFiles):
@@ -74,6 +76,7 @@ def raw_asif(context: dg.AssetExecutionContext, raw_files: RawFiles):
     metadata=YEARLY,
     group_name=GROUP,
     check_specs=check_specs("raw_patents"),
+    dagster_type=pandera_type(S.RawPatents),
     kinds={"duckdb", "pandas"},
 )
 def raw_patents(context: dg.AssetExecutionContext, raw_files: RawFiles):
@@ -84,14 +87,16 @@ def raw_patents(context: dg.AssetExecutionContext, raw_files: RawFiles):
     yield from _publish_raw(df, S.RawPatents, "raw_patents", ("application_no",), C.PATENTS.path_for())
 
 
-@dg.asset(group_name=GROUP, check_specs=check_specs("digital_ipc_table"), kinds={"duckdb", "pandas"})
+@dg.asset(group_name=GROUP, check_specs=check_specs("digital_ipc_table"),
+    dagster_type=pandera_type(S.DigitalIpcTable), kinds={"duckdb", "pandas"})
 def digital_ipc_table(raw_files: RawFiles):
     """The 2023 digital-economy core industry <-> IPC reference table (P1 section III.2.2)."""
     df = read_source(C.DIGITAL_IPC, raw_files.path)
     yield from _publish_raw(df, S.DigitalIpcTable, "digital_ipc_table", ("de_code", "ipc"), C.DIGITAL_IPC.pattern)
 
 
-@dg.asset(group_name=GROUP, check_specs=check_specs("hs_concordance"), kinds={"duckdb", "pandas"})
+@dg.asset(group_name=GROUP, check_specs=check_specs("hs_concordance"),
+    dagster_type=pandera_type(S.HsConcordance), kinds={"duckdb", "pandas"})
 def hs_concordance(raw_files: RawFiles):
     """HS2007 / HS2012 six-digit codes -> HS2002, to put every year on one product list."""
     df = read_source(C.HS_CONCORDANCE, raw_files.path)
