@@ -33,9 +33,11 @@ run: synth
 	$(PY) -m eq_assets.run
 
 test: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
 	$(PY) -m pytest -q
 
 validate: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/dagster definitions validate -m eq_assets.definitions
 
 ui: $(STAMP)

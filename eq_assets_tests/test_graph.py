@@ -48,8 +48,9 @@ def test_every_table_asset_declares_standard_checks_and_yearly_assets_are_partit
         assert graph[name]["partitioned_by_year"], name
 
 
-def test_dagster_definitions_validate():
+def test_dagster_definitions_validate(tmp_path):
     exe = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     r = subprocess.run([str(exe), "definitions", "validate", "-m", "eq_assets.definitions"],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 0, r.stdout + r.stderr

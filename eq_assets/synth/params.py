@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 #: Survey (ASIF) firms per scale. Chosen so that P1's final analysis sample (firm x HS6 x
 #: destination x trade mode x year, after cleaning, matching and complete controls) is about
 #: 15 thousand (tiny), 300 thousand (small) and 9.6 million (paper, as in Song & Hu 2024).
-SCALE_PRESETS: dict[str, int] = {"tiny": 550, "small": 11_500, "paper": 370_000}
+SCALE_PRESETS: dict[str, int] = {"tiny": 800, "small": 10_700, "paper": 330_000}
 
 #: Names of P1's controls, in the order of SPEC section 4.
 CONTROL_NAMES: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tangible", "Leverage")
@@ -25,12 +25,12 @@ CONTROL_NAMES: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tang
 
 def _gamma_default() -> dict[str, float]:
     return {
-        "Size": 0.04,
-        "Profit_rate": 0.03,
-        "Finance": 0.10,
-        "Age": -0.05,
-        "Tangible": 0.04,
-        "Leverage": -0.05,
+        "Size": 0.15,
+        "Profit_rate": 0.06,
+        "Finance": 0.30,
+        "Age": -0.15,
+        "Tangible": 0.10,
+        "Leverage": -0.15,
     }
 
 
@@ -51,7 +51,7 @@ class WorldParams:
     sigma: float = 3.0
     """CES elasticity of substitution (P1 and P2 impose 3): ln q = -sigma ln p +
     (sigma-1) ln lambda + ln(E/P)."""
-    beta_eco: float = 0.06
+    beta_eco: float = 0.12
     """True effect of Eco = ln(1 + digital patents) on log quality; the true coefficient of
     Distance on Eco is -beta_eco."""
     gamma: dict[str, float] = field(default_factory=_gamma_default)
@@ -67,9 +67,9 @@ class WorldParams:
     # --- quality noise ------------------------------------------------------------------------
     sd_capability: float = 0.5
     """sd of the firm's latent capability a_i (a firm fixed effect of log quality)."""
-    sd_firm_year: float = 0.30
+    sd_firm_year: float = 0.12
     """sd of the firm-year component of log quality (common to all products of the firm-year)."""
-    sd_obs: float = 0.70
+    sd_obs: float = 0.50
     """sd of the iid observation component of log quality."""
     sd_cell: float = 0.30
     """sd of the product x destination x year quality shock theta_jmt (absorbed by the cell FE)."""
@@ -126,13 +126,13 @@ class WorldParams:
     """Mean number of HS6 products in an exporter's portfolio (of its industry's ~8)."""
     mean_destinations: float = 5.5
     """Mean number of destinations per product beyond the first (firm-level Poisson mean)."""
-    product_zipf: float = 2.0
+    product_zipf: float = 3.0
     """Concentration of firms' product choice: products of an industry are drawn (without
     replacement) with probability proportional to rank^-product_zipf, so product x destination
     x year cells hold many firms (SPEC section 3 cells; see own_cell_share in the summary)."""
-    destination_zipf: float = 2.0
+    destination_zipf: float = 2.5
     """Same for destinations (customs partners ordered by market size)."""
-    destination_churn: float = 0.4
+    destination_churn: float = 0.3
     """Scale of the yearly Gumbel noise added to a firm's persistent destination preferences
     (0: the same destinations every year)."""
     mixed_mode_share: float = 0.12
