@@ -125,7 +125,7 @@ def asif_rows(fy: pd.DataFrame, pop: Population, exports_usd: pd.Series, year: i
     fi = f.set_index("fid").loc[s["fid"]]
     cities = cities_frame()
     ed = exports_usd.reindex(s["fid"]).fillna(0.0).to_numpy() * CNY_PER_USD[year] / 1000.0
-    ed = np.round(ed * np.exp(0.1 * s["z_out"].to_numpy() * 0.5))
+    ed = np.round(ed * np.exp(0.1 * (s["z_rev"].to_numpy() - 0.5)))  # reporting noise
     ln_y = 4.4 + fi["tfp"].to_numpy() + 0.35 * np.log(s["fixed_assets"].to_numpy()) + 0.6 * np.log(s["employees"].to_numpy()) + 0.03 * (year - 2009) + 0.1 * s["z_out"].to_numpy()
     y = np.maximum(np.exp(ln_y), ed / (0.5 + 0.45 * s["z_ed"].to_numpy()))
     va_share = _logistic(-1.0 + 0.3 * s["z_va"].to_numpy())

@@ -39,8 +39,9 @@ def _codes(entries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _digital_entries(rng: np.random.Generator, n: int) -> np.ndarray:
-    cats = np.array([c[:2] for c, _, _ in DIGITAL_IPC])
-    w = np.array([_CAT_WEIGHT[c] for c in cats]) / np.bincount(np.unique(cats, return_inverse=True)[1])[np.unique(cats, return_inverse=True)[1]]
+    """Table entries for ``n`` digital codes: category by _CAT_WEIGHT, entries equally within it."""
+    cats = [c[:2] for c, _, _ in DIGITAL_IPC]
+    w = np.array([_CAT_WEIGHT[c] / cats.count(c) for c in cats])
     return np.array([e for _, _, e in DIGITAL_IPC], dtype=object)[rng.choice(len(DIGITAL_IPC), n, p=w / w.sum())]
 
 

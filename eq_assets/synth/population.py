@@ -140,7 +140,7 @@ def build_population(p: WorldParams, products: Products) -> Population:
     f["cost"] = rng.normal(0.0, p.sd_cost_firm, n)
     f["n_products"] = np.minimum(1 + rng.poisson(p.mean_products - 1, n), PRODUCTS_PER_INDUSTRY)
     f.loc[kind == KIND_INTERMEDIARY, "n_products"] = 3
-    f["mu_dest"] = rng.lognormal(np.log(p.mean_destinations) - 0.125, 0.5, n)
+    f["mu_dest"] = rng.lognormal(np.log(p.mean_destinations) - 0.06, 0.35, n)
     proc = np.where(f["foreign"], 2.5 * p.processing_share, p.processing_share)
     u = rng.random(n)
     mixed_share = np.where(f["foreign"], 1.5 * p.mixed_mode_share, p.mixed_mode_share)

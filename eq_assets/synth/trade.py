@@ -38,6 +38,8 @@ from eq_assets.synth.rng import stream
 MODE_NAMES = np.array(list(TRADE_MODES), dtype=object)  # 0 一般贸易, 1 进料加工贸易, 2 来料加工装配贸易
 #: typical value of an observation (USD) before firm, product and market effects
 BASE_VALUE_USD = 40_000.0
+#: most destinations of one product in a year (the long tail of markets is thin)
+MAX_DESTINATIONS = 15
 DEFECTS = ("", "missing_firm_name", "missing_hs8", "missing_dest", "value_below_50", "quantity_below_1")
 
 
@@ -74,7 +76,7 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     prod = port[r_ex, r_col]
     # destinations per firm-product: 1 + Poisson(mu_i), the top ones by persistent + fresh keys
     mu = f["mu_dest"].to_numpy()[fid][r_ex]
-    n_d = np.minimum(1 + rng.poisson(mu), n_dest)
+    n_d = np.minimum(1 + rng.poisson(mu), MAX_DESTINATIONS)
     keys = pop.dest_keys[fid[r_ex]] + p.destination_churn * rng.gumbel(size=(len(r_ex), n_dest)).astype(np.float32)
     rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
     o_fp, o_dest = np.nonzero(rank < n_d[:, None])
