@@ -8,8 +8,8 @@ from pydantic import Field
 from eq_assets.cleaning.customs import INTERMEDIARY_KEYWORDS, KEY as CUSTOMS_KEY, CustomsCleaningParams, clean_customs
 from eq_assets.cleaning.firms import KEY as FIRM_KEY, FirmCleaningParams, clean_firms
 from eq_assets.cleaning.schemas import CustomsExports, FirmSurvey
-from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+from eq_assets.core.partitions import partition_year
+from eq_assets.core.publish import publish, table_asset
 
 GROUP = "cleaning"
 
@@ -25,14 +25,7 @@ class CustomsCleaningConfig(dg.Config):
     min_quantity: float = Field(default=1.0, description="Drop observations with a smaller total quantity (P1: 1).")
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("customs_exports"),
-    dagster_type=pandera_type(CustomsExports),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("customs_exports", CustomsExports, group=GROUP)
 def customs_exports(context: dg.AssetExecutionContext, config: CustomsCleaningConfig, raw_customs: pd.DataFrame, hs_concordance: pd.DataFrame):
     """Export observations: year x customs firm x HS6 x destination x trade mode (SPEC 2)."""
     params = CustomsCleaningParams(
@@ -50,14 +43,7 @@ class FirmCleaningConfig(dg.Config):
     )
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("firm_survey"),
-    dagster_type=pandera_type(FirmSurvey),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("firm_survey", FirmSurvey, group=GROUP)
 def firm_survey(config: FirmCleaningConfig, raw_asif: pd.DataFrame):
     """Survey firm-years with province, city and industry identifiers; duplicates resolved."""
     df, acc = clean_firms(raw_asif, FirmCleaningParams(industry_digits=config.industry_digits))

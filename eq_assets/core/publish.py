@@ -133,3 +133,31 @@ def publish(
         passed=account.balanced,
         metadata={**account.metadata(), "summary": account.describe()},
     )
+
+
+def table_asset(
+    name: str,
+    model: type[pa.DataFrameModel],
+    *,
+    group: str,
+    yearly: bool = True,
+    ins: dict | None = None,
+    extra_checks: Sequence[dg.AssetCheckSpec] = (),
+    kinds: Sequence[str] = ("duckdb", "pandas"),
+    **kwargs,
+):
+    """The decorator of a table asset: typed by its pandera model, with the standard checks,
+    partitioned by year unless ``yearly=False``. The body ends with ``yield from publish(...)``."""
+    from eq_assets.core.partitions import YEARLY, year_partitions
+
+    return dg.asset(
+        name=name,
+        group_name=group,
+        partitions_def=year_partitions if yearly else None,
+        metadata=dict(YEARLY) if yearly else None,
+        check_specs=check_specs(name, extra=extra_checks),
+        dagster_type=pandera_type(model),
+        ins=ins,
+        kinds=set(kinds),
+        **kwargs,
+    )

@@ -5,22 +5,19 @@ import dagster as dg
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+from eq_assets.core.partitions import partition_year
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.digital.patents import classify_digital, eco_index, link_patents_to_firms
 from eq_assets.digital.schemas import Eco, FirmPatents
 
 GROUP = "digital"
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("firm_patents"),
-    dagster_type=pandera_type(FirmPatents),
+@table_asset(
+    "firm_patents",
+    FirmPatents,
+    group=GROUP,
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name"]})},
-    kinds={"duckdb", "pandas"},
 )
 def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):
     """Patents of survey firms filed this year, flagged digital through the 2023 IPC table."""
@@ -31,14 +28,11 @@ def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, d
     yield from publish(linked, model=FirmPatents, key=("application_no", "legal_code"), account=acc, asset_name="firm_patents", metadata=md)
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("eco"),
-    dagster_type=pandera_type(Eco),
+@table_asset(
+    "eco",
+    Eco,
+    group=GROUP,
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code"]})},
-    kinds={"duckdb", "pandas"},
 )
 def eco(firm_survey: pd.DataFrame, firm_patents: pd.DataFrame):
     """Eco = ln(1 + digital patents) for every survey firm-year (P1 section III.2.2)."""

@@ -6,8 +6,8 @@ import pandas as pd
 from pydantic import Field
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.frontier.distance import FrontierParams, quality_distance as build_distance
 from eq_assets.frontier.schemas import QualityDistance
 from eq_assets.panels.p1 import OBS_KEY
@@ -22,14 +22,7 @@ class FrontierConfig(dg.Config):
     )
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("quality_distance"),
-    dagster_type=pandera_type(QualityDistance),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("quality_distance", QualityDistance, group=GROUP)
 def quality_distance(config: FrontierConfig, export_quality_p1: pd.DataFrame):
     """Distance = industry-year frontier quality - own quality (P1 eq. 22)."""
     stat = config.statistic if config.statistic == "max" else float(config.statistic)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandera.pandas as pa
 from pandera.typing import Series
 
 from eq_assets.quality.schemas import ExportQualityP1

@@ -4,8 +4,8 @@
 import dagster as dg
 import pandas as pd
 
-from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.matching.match import KEY as MATCH_KEY, match_customs_to_survey
 from eq_assets.matching.schemas import CustomsFirmMatch, MatchedExports
 from eq_assets.panels.p1 import OBS_KEY, matched_exports as build_matched_exports
@@ -13,17 +13,14 @@ from eq_assets.panels.p1 import OBS_KEY, matched_exports as build_matched_export
 GROUP = "matching"
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("customs_firm_match"),
-    dagster_type=pandera_type(CustomsFirmMatch),
+@table_asset(
+    "customs_firm_match",
+    CustomsFirmMatch,
+    group=GROUP,
     ins={
         "customs_exports": dg.AssetIn(metadata={"columns": ["year", "customs_firm_code", "firm_name", "phone", "zip"]}),
         "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name", "phone", "zip"]}),
     },
-    kinds={"duckdb", "pandas"},
 )
 def customs_firm_match(customs_exports: pd.DataFrame, firm_survey: pd.DataFrame):
     """Customs firm code -> survey legal code, by normalized name then phone + zip (SPEC 2)."""
@@ -32,19 +29,16 @@ def customs_firm_match(customs_exports: pd.DataFrame, firm_survey: pd.DataFrame)
     yield from publish(matched, model=CustomsFirmMatch, key=MATCH_KEY, account=acc, asset_name="customs_firm_match", metadata=extra)
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("matched_exports"),
-    dagster_type=pandera_type(MatchedExports),
+@table_asset(
+    "matched_exports",
+    MatchedExports,
+    group=GROUP,
     ins={
         "customs_exports": dg.AssetIn(
             metadata={"columns": ["year", "customs_firm_code", "hs6", "dest_code", "trade_mode", "value_usd", "quantity"]}
         ),
         "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "city", "industry"]}),
     },
-    kinds={"duckdb", "pandas"},
 )
 def matched_exports(customs_exports: pd.DataFrame, customs_firm_match: pd.DataFrame, firm_survey: pd.DataFrame):
     """Export observations of survey firms, keyed by firm_id, with city and industry."""

@@ -5,8 +5,8 @@ import dagster as dg
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.panels.controls import CONTROLS, firm_controls as build_controls
 from eq_assets.panels.p1 import OBS_KEY, p1_panel as build_p1_panel
 from eq_assets.panels.schemas import FirmControls, P1Panel
@@ -14,14 +14,7 @@ from eq_assets.panels.schemas import FirmControls, P1Panel
 GROUP = "panels"
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("firm_controls"),
-    dagster_type=pandera_type(FirmControls),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("firm_controls", FirmControls, group=GROUP)
 def firm_controls(firm_survey: pd.DataFrame):
     """P1's six firm-year controls (Size, Profit_rate, Finance, Age, Tangible, Leverage)."""
     out = build_controls(firm_survey)
@@ -30,14 +23,11 @@ def firm_controls(firm_survey: pd.DataFrame):
     yield from publish(out, model=FirmControls, key=("year", "legal_code"), account=acc, asset_name="firm_controls", metadata=md)
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("p1_panel"),
-    dagster_type=pandera_type(P1Panel),
+@table_asset(
+    "p1_panel",
+    P1Panel,
+    group=GROUP,
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "province", "reg_type", "op_status"]})},
-    kinds={"duckdb", "pandas"},
 )
 def p1_panel(quality_distance: pd.DataFrame, eco: pd.DataFrame, firm_controls: pd.DataFrame, firm_survey: pd.DataFrame):
     """P1 analysis panel: Distance, Eco, controls and FE identifiers per observation (P1 eq. 16)."""

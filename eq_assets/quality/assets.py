@@ -5,8 +5,8 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from eq_assets.core.partitions import YEARLY, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.panels.p1 import OBS_KEY
 from eq_assets.quality.khandelwal import QualityParams, khandelwal_quality
 from eq_assets.quality.schemas import ExportQualityP1
@@ -24,14 +24,7 @@ class QualityConfig(dg.Config):
     )
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("export_quality_p1"),
-    dagster_type=pandera_type(ExportQualityP1),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("export_quality_p1", ExportQualityP1, group=GROUP)
 def export_quality_p1(config: QualityConfig, matched_exports: pd.DataFrame):
     """KSW quality: residual of ln q + sigma ln p on product x destination x year FE, / (sigma-1)."""
     out, acc = khandelwal_quality(matched_exports, QualityParams(sigma=config.sigma, singletons=config.singletons))

@@ -1,6 +1,6 @@
 """Regression assets: one asset per published table, built from its specifications.
 
-``table_asset("P1", "1")`` makes asset ``p1_table1``: it loads from the warehouse only the panel
+``regression_table("P1", "1")`` makes asset ``p1_table1``: it loads from the warehouse only the panel
 columns its specifications need, fits each column with the one engine, stores the coefficient
 rows (the results.csv layout), shows the paper-style table in the UI, and checks every
 estimate that has a truth in ``truth.csv`` (non-blocking ``truth`` check: within 3 SE).
@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.publish import check_specs, pandera_type, publish
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.core.resources import RawFiles
 from eq_assets.regressions.engine import run_specs
 from eq_assets.regressions.schemas import RegressionResults
@@ -23,7 +23,7 @@ GROUP = "regressions"
 RESULT_KEY = ("paper", "table", "column", "term")
 
 
-def table_asset(paper: str, table: str) -> dg.AssetsDefinition:
+def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
     specs = specs_for(paper, table)
     panels = sorted({s.panel for s in specs})
     if len(panels) != 1:
@@ -36,13 +36,14 @@ def table_asset(paper: str, table: str) -> dg.AssetsDefinition:
         description="Each estimate with a true value in truth.csv lies within 3 SE of it.",
     )
 
-    @dg.asset(
-        name=name,
-        group_name=GROUP,
+    @table_asset(
+        name,
+        RegressionResults,
+        group=GROUP,
+        yearly=False,
         ins={"panel": dg.AssetIn(key=panel, metadata={"columns": columns})},
-        check_specs=check_specs(name, extra=[truth_spec]),
-        dagster_type=pandera_type(RegressionResults),
-        kinds={"pyfixest", "pandas"},
+        extra_checks=[truth_spec],
+        kinds=("pyfixest", "pandas"),
         description=f"{paper} Table {table}: {len(specs)} columns fitted from {panel} (columns: {', '.join(columns)}).",
     )
     def _table(context: dg.AssetExecutionContext, raw_files: RawFiles, panel: pd.DataFrame):
@@ -73,4 +74,4 @@ def table_asset(paper: str, table: str) -> dg.AssetsDefinition:
 
 
 TABLES: tuple[tuple[str, str], ...] = (("P1", "1"),)
-ASSETS = [table_asset(p, t) for p, t in TABLES]
+ASSETS = [regression_table(p, t) for p, t in TABLES]

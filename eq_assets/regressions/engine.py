@@ -60,7 +60,7 @@ import pandas as pd
 import pyfixest as pf
 
 from eq_assets.regressions.options import DEFAULT_SETTINGS, EstimationSettings
-from eq_assets.regressions.results import results_frame, write_results_csv  # noqa: F401  (re-exported)
+from eq_assets.regressions.results import results_frame
 from eq_assets.regressions.samples import get_sample
 from eq_assets.regressions.specs import RegressionSpec
 

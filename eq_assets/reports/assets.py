@@ -10,7 +10,7 @@ import pandas as pd
 
 from eq_assets.core.resources import Outputs
 from eq_assets.regressions.assets import ASSETS as TABLE_ASSETS
-from eq_assets.regressions.engine import write_results_csv
+from eq_assets.regressions.results import write_results_csv
 from eq_assets.reports.tables import render_latex, render_markdown
 
 GROUP = "reports"

@@ -9,8 +9,8 @@ import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.errors import InputDataError
-from eq_assets.core.partitions import YEARLY, partition_year, year_partitions
-from eq_assets.core.publish import check_specs, pandera_type, publish
+from eq_assets.core.partitions import partition_year
+from eq_assets.core.publish import publish, table_asset
 from eq_assets.core.resources import RawFiles
 from eq_assets.sources import contract as C
 from eq_assets.sources import schemas as S
@@ -41,14 +41,7 @@ def _publish_raw(df: pd.DataFrame, model, name: str, key, source_path: str):
     yield from publish(df, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source_path})
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("raw_customs"),
-    dagster_type=pandera_type(S.RawCustoms),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("raw_customs", S.RawCustoms, group=GROUP)
 def raw_customs(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Customs shipment rows of one year, as received, with canonical column names (SPEC 1)."""
     year = partition_year(context)
@@ -56,14 +49,7 @@ def raw_customs(context: dg.AssetExecutionContext, raw_files: RawFiles):
     yield from _publish_raw(df, S.RawCustoms, "raw_customs", (), C.CUSTOMS.path_for(year))
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("raw_asif"),
-    dagster_type=pandera_type(S.RawAsif),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("raw_asif", S.RawAsif, group=GROUP)
 def raw_asif(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Industrial-firm survey rows of one year, as received, with canonical names (SPEC 1)."""
     year = partition_year(context)
@@ -71,14 +57,7 @@ def raw_asif(context: dg.AssetExecutionContext, raw_files: RawFiles):
     yield from _publish_raw(df, S.RawAsif, "raw_asif", (), C.ASIF.path_for(year))
 
 
-@dg.asset(
-    partitions_def=year_partitions,
-    metadata=YEARLY,
-    group_name=GROUP,
-    check_specs=check_specs("raw_patents"),
-    dagster_type=pandera_type(S.RawPatents),
-    kinds={"duckdb", "pandas"},
-)
+@table_asset("raw_patents", S.RawPatents, group=GROUP)
 def raw_patents(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Patent applications filed in the partition's year (filtered in DuckDB from one file)."""
     year = partition_year(context)
@@ -87,16 +66,14 @@ def raw_patents(context: dg.AssetExecutionContext, raw_files: RawFiles):
     yield from _publish_raw(df, S.RawPatents, "raw_patents", ("application_no",), C.PATENTS.path_for())
 
 
-@dg.asset(group_name=GROUP, check_specs=check_specs("digital_ipc_table"),
-    dagster_type=pandera_type(S.DigitalIpcTable), kinds={"duckdb", "pandas"})
+@table_asset("digital_ipc_table", S.DigitalIpcTable, group=GROUP, yearly=False)
 def digital_ipc_table(raw_files: RawFiles):
     """The 2023 digital-economy core industry <-> IPC reference table (P1 section III.2.2)."""
     df = read_source(C.DIGITAL_IPC, raw_files.path)
     yield from _publish_raw(df, S.DigitalIpcTable, "digital_ipc_table", ("de_code", "ipc"), C.DIGITAL_IPC.pattern)
 
 
-@dg.asset(group_name=GROUP, check_specs=check_specs("hs_concordance"),
-    dagster_type=pandera_type(S.HsConcordance), kinds={"duckdb", "pandas"})
+@table_asset("hs_concordance", S.HsConcordance, group=GROUP, yearly=False)
 def hs_concordance(raw_files: RawFiles):
     """HS2007 / HS2012 six-digit codes -> HS2002, to put every year on one product list."""
     df = read_source(C.HS_CONCORDANCE, raw_files.path)

@@ -91,7 +91,7 @@ PATENTS = RawSource(
     description="Patent applications (专利数据库), one row per application.",
     columns={
         "申请号": "application_no",
-        "申请人": "applicant",
+        "申请人": "applicant",  # co-applicants separated by ";"
         "申请年份": "app_year",
         "专利类型": "patent_type",  # 发明, 实用新型, 外观设计
         "主分类号": "ipc_main",
@@ -131,7 +131,8 @@ CITY_PANEL = RawSource(
 HS_CONCORDANCE = RawSource(
     name="hs_concordance",
     pattern="reference/hs_concordance.csv",
-    description="HS6 codes of the HS2007 and HS2012 revisions -> HS2002 (the base version).",
+    description="HS6 codes of each revision (HS2002, HS2007, HS2012) -> HS2002 (the base version); "
+    "unchanged codes have identity rows, and codes missing from it are kept as they are (counted).",
     columns={
         "版本": "hs_version",  # HS2002 / HS2007 / HS2012
         "HS6": "hs6",
