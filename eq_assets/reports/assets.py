@@ -1,8 +1,6 @@
 """Report asset: results.csv and every paper table as Markdown and LaTeX in data/outputs/."""
 
 
-import os
-import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -10,17 +8,10 @@ import pandas as pd
 
 from eq_assets.core.resources import Outputs
 from eq_assets.regressions.assets import ASSETS as TABLE_ASSETS
-from eq_assets.regressions.results import write_results_csv
+from eq_assets.regressions.results import atomic_write_text, write_results_csv
 from eq_assets.reports.tables import render_latex, render_markdown
 
 GROUP = "reports"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def write_outputs(results: pd.DataFrame, out_dir: Path) -> list[Path]:
@@ -30,8 +21,8 @@ def write_outputs(results: pd.DataFrame, out_dir: Path) -> list[Path]:
     write_results_csv(results, written[0])
     for (paper, table), _ in results.groupby(["paper", "table"], sort=True):
         stem = f"{paper}_table{table}"
-        _write_atomic(out_dir / f"{stem}.md", render_markdown(results, paper, table))
-        _write_atomic(out_dir / f"{stem}.tex", render_latex(results, paper, table))
+        atomic_write_text(out_dir / f"{stem}.md", render_markdown(results, paper, table))
+        atomic_write_text(out_dir / f"{stem}.tex", render_latex(results, paper, table))
         written += [out_dir / f"{stem}.md", out_dir / f"{stem}.tex"]
     return written
 
