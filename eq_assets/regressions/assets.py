@@ -15,7 +15,7 @@ from eq_assets.core.publish import publish, table_asset
 from eq_assets.core.resources import RawFiles
 from eq_assets.regressions.engine import run_specs
 from eq_assets.regressions.schemas import RegressionResults
-from eq_assets.regressions.specs import specs_for
+from eq_assets.regressions.specs import specs_for, tables
 from eq_assets.regressions.truth import compare_to_truth, load_truth
 from eq_assets.reports.tables import table_markdown_for_metadata
 
@@ -26,10 +26,7 @@ RESULT_KEY = ("paper", "table", "column", "term")
 def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
     specs = specs_for(paper, table)
     panels = sorted({s.panel for s in specs})
-    if len(panels) != 1:
-        raise ValueError(f"{paper} Table {table}: specifications use several panels {panels}")
-    panel = panels[0]
-    columns = sorted({c for s in specs for c in s.columns_needed})
+    columns = {p: sorted({c for s in specs if s.panel == p for c in s.columns_needed}) for p in panels}
     name = f"{paper.lower()}_table{table}"
     truth_spec = dg.AssetCheckSpec(
         "truth", asset=name, blocking=False,
@@ -41,15 +38,18 @@ def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
         RegressionResults,
         group=GROUP,
         yearly=False,
-        ins={"panel": dg.AssetIn(key=panel, metadata={"columns": columns})},
+        ins={p: dg.AssetIn(key=p, metadata={"columns": columns[p]}) for p in panels},
         extra_checks=[truth_spec],
         kinds=("pyfixest", "pandas"),
-        description=f"{paper} Table {table}: {len(specs)} columns fitted from {panel} (columns: {', '.join(columns)}).",
+        description=f"{paper} Table {table}: {len(specs)} columns fitted from "
+        + "; ".join(f"{p} (columns: {', '.join(c)})" for p, c in columns.items()) + ".",
     )
-    def _table(context: dg.AssetExecutionContext, raw_files: RawFiles, panel: pd.DataFrame):
-        results = run_specs(specs, lambda cols: panel[list(cols)])
+    def _table(context: dg.AssetExecutionContext, raw_files: RawFiles, **loaded: pd.DataFrame):
+        # one loader per panel asset: each spec reads only its own panel's needed columns
+        results = run_specs(specs, {p: (lambda cols, f=f: f[list(cols)]) for p, f in loaded.items()})
         acc = RowAccount(rows_in=len(results), unit="coefficients")
-        md = {"table": dg.MetadataValue.md(table_markdown_for_metadata(results, paper, table)), "panel_rows": len(panel)}
+        md = {"table": dg.MetadataValue.md(table_markdown_for_metadata(results, paper, table)),
+              **{f"{p}_rows": len(f) for p, f in loaded.items()}}
         truth = load_truth(raw_files.path)
         checked = compare_to_truth(results, truth) if truth is not None else None
         for out in publish(results, model=RegressionResults, key=RESULT_KEY, account=acc, asset_name=name, metadata=md):
@@ -73,5 +73,5 @@ def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
     return _table
 
 
-TABLES: tuple[tuple[str, str], ...] = (("P1", "1"),)
+TABLES: tuple[tuple[str, str], ...] = tables()
 ASSETS = [regression_table(p, t) for p, t in TABLES]

@@ -1,193 +1,31 @@
-"""Regression specifications as data: one frozen record per table column.
+"""Regression specifications as data: every published column of both papers.
 
-Every published column is a :class:`RegressionSpec`; one engine
+Each column is a :class:`~eq_assets.regressions.spec.RegressionSpec`; one engine
 (:func:`eq_assets.regressions.engine.fit_spec`) fits them all. A robustness column is one line,
 ``replace(spec, column="5", fixed_effects=...)``, and the spec alone says which panel columns a
 fit needs (:attr:`RegressionSpec.columns_needed`), so the caller loads nothing else from a
-10M-row panel.
-
-P1 Table 1 (Song & Hu 2024, eq. 16 and Table 1; SPEC section 4)::
-
-    Distance_ijmt = a0 + a1 Eco_it + Controls_it + mu_i + lambda_t (+ city + industry) + e_ijmt
-
-(1) firm + year FE; (2) + city + industry FE; (3) firm + year FE + controls; (4) all four FE +
-controls. SE clustered by firm (table note: "稳健标准误经过企业层面聚类处理").
+10M-row panel. The papers' columns live in :mod:`.specs_p1` and :mod:`.specs_p2`; this module
+gathers them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Mapping
-
 from eq_assets.regressions.results import natural_key
-from eq_assets.regressions.samples import get_sample
-
-#: Estimators the engine knows. "iv" is 2SLS through pyfixest's three-part formula.
-ESTIMATORS = ("ols", "iv")
-
-VcovArg = str | dict[str, str]
-
-
-def _as_vcov(v: "VcovArg | tuple[tuple[str, str], ...]") -> str | tuple[tuple[str, str], ...]:
-    """Store a vcov hashably: "hetero" stays a string, {"CRV1": "firm_id"} becomes pairs."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, Mapping):
-        return tuple((str(k), str(c)) for k, c in v.items())
-    return tuple((str(k), str(c)) for k, c in v)
-
-
-@dataclass(frozen=True)
-class RegressionSpec:
-    """One regression = one column of one published table.
-
-    ``regressors`` are the coefficients of interest (rows of the printed table); ``controls``
-    enter the model too (their coefficients are in results.csv, the table shows "Controls: Yes").
-    ``fixed_effects`` are panel column names absorbed by the demeaner. ``vcov`` is pyfixest's
-    vcov argument ("iid", "hetero" or {"CRV1": "firm_id"}), stored hashably. ``sample`` names a
-    :class:`~eq_assets.regressions.samples.Sample`; ``panel`` names the analysis panel asset.
-    For ``estimator="iv"``, ``endogenous`` (a subset of ``regressors``) are instrumented by
-    ``instruments``.
-    """
-
-    paper: str
-    table: str
-    column: str
-    depvar: str
-    regressors: tuple[str, ...]
-    controls: tuple[str, ...] = ()
-    fixed_effects: tuple[str, ...] = ()
-    vcov: str | tuple[tuple[str, str], ...] = field(default=(("CRV1", "firm_id"),))
-    sample: str = "full"
-    panel: str = "p1_panel"
-    estimator: str = "ols"
-    endogenous: tuple[str, ...] = ()
-    instruments: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        for name in ("regressors", "controls", "fixed_effects", "endogenous", "instruments"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                raise TypeError(f"{name} must be a tuple of column names, got the string {value!r}")
-            object.__setattr__(self, name, tuple(value))
-        object.__setattr__(self, "vcov", _as_vcov(self.vcov))
-        for name in ("paper", "table", "column"):
-            if not isinstance(getattr(self, name), str):
-                raise TypeError(f"{name} must be a string, e.g. '1'")
-        if self.estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
-        if self.estimator == "iv":
-            if not self.endogenous or not self.instruments:
-                raise ValueError("an iv spec needs endogenous and instruments")
-            if len(self.instruments) < len(self.endogenous):
-                raise ValueError("an iv spec needs at least as many instruments as endogenous regressors")
-        elif self.endogenous or self.instruments:
-            raise ValueError("endogenous/instruments are only used with estimator='iv'")
-        if not self.regressors:
-            raise ValueError("a spec needs at least one regressor of interest")
-
-    # ---- derived views -------------------------------------------------------------------
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.paper, self.table, self.column)
-
-    @property
-    def exogenous(self) -> tuple[str, ...]:
-        """Right-hand-side variables that are not instrumented (regressors, then controls)."""
-        return tuple(v for v in self.regressors + self.controls if v not in self.endogenous)
-
-    @property
-    def formula(self) -> str:
-        """The pyfixest formula, e.g. ``Distance ~ Eco + Size | firm_id + year``.
-
-        For IV: ``y ~ exog | fe | endog ~ instruments`` (pyfixest's three-part syntax; the FE
-        part is left out without fixed effects).
-        """
-        rhs = " + ".join(self.exogenous) if self.exogenous else "1"
-        parts = [f"{self.depvar} ~ {rhs}"]
-        if self.fixed_effects:
-            parts.append(" + ".join(self.fixed_effects))
-        if self.estimator == "iv":
-            parts.append(f"{' + '.join(self.endogenous)} ~ {' + '.join(self.instruments)}")
-        return " | ".join(parts)
-
-    @property
-    def vcov_arg(self) -> VcovArg:
-        """The vcov in pyfixest's form ({"CRV1": "firm_id"} or "hetero")."""
-        return self.vcov if isinstance(self.vcov, str) else dict(self.vcov)
-
-    @property
-    def vcov_label(self) -> str:
-        """Short label for results.csv, e.g. ``CRV1:firm_id``."""
-        if isinstance(self.vcov, str):
-            return self.vcov
-        return ";".join(f"{k}:{c}" for k, c in self.vcov)
-
-    @property
-    def cluster_columns(self) -> tuple[str, ...]:
-        """Panel columns the vcov clusters on ("firm_id+year" two-way -> both)."""
-        if isinstance(self.vcov, str):
-            return ()
-        out: list[str] = []
-        for _, c in self.vcov:
-            out.extend(p.strip() for p in c.split("+"))
-        return tuple(out)
-
-    @property
-    def fixed_effects_label(self) -> str:
-        """``firm_id+year`` (empty string without fixed effects)."""
-        return "+".join(self.fixed_effects)
-
-    @property
-    def numeric_columns(self) -> tuple[str, ...]:
-        """Variables that enter the model as numbers (depvar, regressors, controls, instruments)."""
-        return _unique((self.depvar,) + self.regressors + self.controls + self.endogenous + self.instruments)
-
-    @property
-    def id_columns(self) -> tuple[str, ...]:
-        """Identifier columns: fixed effects and cluster variables."""
-        return _unique(self.fixed_effects + self.cluster_columns)
-
-    @property
-    def columns_needed(self) -> tuple[str, ...]:
-        """Exactly the panel columns a fit reads (model, FE, clusters, sample filter)."""
-        return _unique(self.numeric_columns + self.id_columns + get_sample(self.sample).columns)
-
-
-def _unique(cols: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(cols))
-
-
-# ---- P1 (Song & Hu 2024) -------------------------------------------------------------------
-
-#: P1's firm-year controls (section III.2.3), in the paper's order.
-P1_CONTROLS: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tangible", "Leverage")
-#: Two-way FE of every P1 table ("控制固定企业个体和固定时间的双向固定效应").
-P1_TWOWAY_FE: tuple[str, ...] = ("firm_id", "year")
-#: Two-way FE plus city and industry FE (Table 1 columns 2 and 4).
-P1_ALL_FE: tuple[str, ...] = ("firm_id", "year", "city", "industry")
-
-_P1_T1 = RegressionSpec(
-    paper="P1", table="1", column="1", depvar="Distance", regressors=("Eco",),
-    fixed_effects=P1_TWOWAY_FE, vcov={"CRV1": "firm_id"}, panel="p1_panel",
-)
-
-#: P1 Table 1, baseline (Distance on Eco).
-P1_TABLE1: tuple[RegressionSpec, ...] = (
-    _P1_T1,
-    replace(_P1_T1, column="2", fixed_effects=P1_ALL_FE),
-    replace(_P1_T1, column="3", controls=P1_CONTROLS),
-    replace(_P1_T1, column="4", controls=P1_CONTROLS, fixed_effects=P1_ALL_FE),
-)
+from eq_assets.regressions.spec import ESTIMATORS, RegressionSpec, VcovArg  # noqa: F401
+from eq_assets.regressions.specs_p1 import P1_ALL_FE, P1_CONTROLS, P1_SPECS, P1_TABLE1, P1_TITLES, P1_TWOWAY_FE  # noqa: F401
+from eq_assets.regressions.specs_p2 import P2_SPECS, P2_TITLES
 
 #: Every declared specification, in table/column order.
-SPECS: tuple[RegressionSpec, ...] = P1_TABLE1
+SPECS: tuple[RegressionSpec, ...] = P1_SPECS + P2_SPECS
 
 #: Titles used by the table renderers.
-TABLE_TITLES: dict[tuple[str, str], str] = {
-    ("P1", "1"): "Baseline: digital technology and the export quality distance",
-}
+TABLE_TITLES: dict[tuple[str, str], str] = {**P1_TITLES, **P2_TITLES}
+
+
+def tables() -> tuple[tuple[str, str], ...]:
+    """Every (paper, table) with at least one specification, in natural order."""
+    keys = {(s.paper, s.table) for s in SPECS}
+    return tuple(sorted(keys, key=lambda k: (k[0], natural_key(k[1]))))
 
 
 def specs_for(paper: str, table: str, specs: tuple[RegressionSpec, ...] | None = None) -> tuple[RegressionSpec, ...]:

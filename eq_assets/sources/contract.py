@@ -23,6 +23,7 @@ class RawSource:
     columns: dict[str, str]  # original header -> canonical name
     description: str = ""
     required: tuple[str, ...] = field(default=())  # canonical names that must be present
+    types: dict[str, str] = field(default_factory=dict)  # canonical name -> DuckDB type; others stay text
 
     @property
     def yearly(self) -> bool:
@@ -125,6 +126,12 @@ CITY_PANEL = RawSource(
         "人均地区生产总值": "gdp_pc",
         "年末总人口": "population",
         "工业企业数": "n_industrial_firms",
+        "实际利用外资": "fdi",  # actual FDI used, 10 thousand USD (P2 mechanism fdi)
+        "普通高等学校在校学生数": "college_students",  # persons (P2 Table 4 extra control)
+    },
+    types={
+        "year": "INTEGER", "gdp": "DOUBLE", "gdp_pc": "DOUBLE", "population": "DOUBLE",
+        "n_industrial_firms": "DOUBLE", "fdi": "DOUBLE", "college_students": "DOUBLE",
     },
 )
 
@@ -151,9 +158,13 @@ COUNTRY_CODES = RawSource(
     },
 )
 
+# The paper-specific sources are declared in their own modules (they need RawSource above).
+from eq_assets.sources.contract_p1 import P1_SOURCES  # noqa: E402
+from eq_assets.sources.contract_p2 import P2_SOURCES  # noqa: E402
+
 ALL_SOURCES: dict[str, RawSource] = {
     s.name: s
-    for s in (CUSTOMS, ASIF, PATENTS, DIGITAL_IPC, CITY_PANEL, HS_CONCORDANCE, COUNTRY_CODES)
+    for s in (CUSTOMS, ASIF, PATENTS, DIGITAL_IPC, CITY_PANEL, HS_CONCORDANCE, COUNTRY_CODES, *P1_SOURCES, *P2_SOURCES)
 }
 
 # Fixed vocabularies of the raw data (values, not headers).

@@ -90,7 +90,7 @@ def read_source(
             column=missing[0],
             expected=f"headers {list(source.columns)}; found {headers}",
         )
-    types = NUMERIC_TYPES.get(source.name, {})
+    types = {**NUMERIC_TYPES.get(source.name, {}), **source.types}
     select, checks = [], []
     for orig, canon in source.columns.items():
         col = f"nullif(trim({_quote(orig)}), '')"

@@ -43,6 +43,8 @@ def city_panel(seed: int) -> pd.DataFrame:
     gdppc0 = 25_000.0 * np.exp(rng.normal(0, 0.3, n)) * (1 + 0.1 * c["weight"].to_numpy())  # yuan
     growth = rng.normal(0.12, 0.02, n)
     firms0 = 1500.0 * c["weight"].to_numpy() * np.exp(rng.normal(0, 0.3, n))
+    fdi0 = 20_000.0 * c["weight"].to_numpy() * np.exp(rng.normal(0, 0.5, n))  # 10k USD
+    students0 = 40_000.0 * c["weight"].to_numpy() * np.exp(rng.normal(0, 0.5, n))  # persons
     rows = []
     for k, year in enumerate(P1_YEARS):
         popu = pop0 * (1.01 ** k) * np.exp(rng.normal(0, 0.01, n))
@@ -56,5 +58,7 @@ def city_panel(seed: int) -> pd.DataFrame:
             "gdp_pc": np.round(gdppc, 0),
             "population": np.round(popu, 2),
             "n_industrial_firms": np.round(firms0 * (1.06 ** k) * np.exp(rng.normal(0, 0.03, n))).astype(int),
+            "fdi": np.round(fdi0 * (1.08 ** k) * np.exp(rng.normal(0, 0.1, n)), 0),
+            "college_students": np.round(students0 * (1.05 ** k) * np.exp(rng.normal(0, 0.03, n))).astype(int),
         }))
     return pd.concat(rows, ignore_index=True)
