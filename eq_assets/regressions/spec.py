@@ -40,7 +40,9 @@ class RegressionSpec:
     vcov argument ("iid", "hetero" or {"CRV1": "firm_id"}), stored hashably. ``sample`` names a
     :class:`~eq_assets.regressions.samples.Sample`; ``panel`` names the analysis panel asset.
     For ``estimator="iv"``, ``endogenous`` (a subset of ``regressors``) are instrumented by
-    ``instruments``.
+    ``instruments``; with ``first_stage_column`` set, the first stage (endogenous regressor on
+    instruments and controls, same sample) is reported as that column of the table, as P1
+    Table 7 prints it.
     """
 
     paper: str
@@ -56,6 +58,7 @@ class RegressionSpec:
     estimator: str = "ols"
     endogenous: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
+    first_stage_column: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("regressors", "controls", "fixed_effects", "endogenous", "instruments"):
@@ -74,7 +77,9 @@ class RegressionSpec:
                 raise ValueError("an iv spec needs endogenous and instruments")
             if len(self.instruments) < len(self.endogenous):
                 raise ValueError("an iv spec needs at least as many instruments as endogenous regressors")
-        elif self.endogenous or self.instruments:
+            if self.first_stage_column is not None and len(self.endogenous) != 1:
+                raise ValueError("first_stage_column needs exactly one endogenous regressor")
+        elif self.endogenous or self.instruments or self.first_stage_column is not None:
             raise ValueError("endogenous/instruments are only used with estimator='iv'")
         if not self.regressors:
             raise ValueError("a spec needs at least one regressor of interest")
