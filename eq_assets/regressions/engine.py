@@ -106,6 +106,8 @@ class FitResult:
     backend: str = ""
     seconds: float = 0.0
     messages: tuple[str, ...] = field(default=(), compare=False)
+    #: IV fits: identification statistics and first-stage rows (see :mod:`.iv`).
+    extra_rows: tuple[dict, ...] = field(default=(), compare=False)
 
     @property
     def n_before_singletons(self) -> int:
@@ -129,7 +131,7 @@ class FitResult:
                 "vcov": s.vcov_label, "sample": s.sample,
             }
             for t, b, se, p in zip(self.terms, self.estimate, self.std_error, self.p_value)
-        ]
+        ] + [dict(r) for r in self.extra_rows]
 
     def summary(self) -> dict:
         """Accounting and diagnostics of the fit (for logs and Dagster metadata)."""
@@ -255,6 +257,8 @@ def fit_prepared(spec: RegressionSpec, prepared: PreparedData, settings: Estimat
     frame = prepared.frame
     if frame.empty:
         raise ValueError(f"{spec.key}: no rows left after sample filter and missing values")
+    if spec.estimator == "iv":
+        return _fit_iv(spec, prepared, settings)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught, _deterministic_fe_order():
         warnings.simplefilter("always")
@@ -301,6 +305,25 @@ def fit_prepared(spec: RegressionSpec, prepared: PreparedData, settings: Estimat
     missing_interest = [r for r in spec.regressors if r not in result.terms]
     if missing_interest:
         log.warning("%s: regressor(s) of interest %s not estimated (collinear?)", spec.key, missing_interest)
+    log.info("fitted %s %s: %s", spec.key, spec.formula, result.summary())
+    return result
+
+
+def _fit_iv(spec: RegressionSpec, prepared: PreparedData, settings: EstimationSettings) -> FitResult:
+    """2SLS through :func:`eq_assets.regressions.iv.fit_iv_frame` (FE-demeaned, first stage by pyfixest)."""
+    from eq_assets.regressions.iv import fit_iv_frame, iv_rows
+
+    fit = fit_iv_frame(spec, prepared.frame, settings)
+    rows = iv_rows(spec, fit)
+    n_main = len(fit.terms)
+    result = FitResult(
+        spec=spec, terms=fit.terms, estimate=tuple(map(float, fit.estimate)),
+        std_error=tuple(map(float, fit.std_error)), p_value=tuple(map(float, fit.p_value)),
+        n_obs=fit.n_obs, adj_r2=fit.adj_r2, n_input=prepared.n_input, n_excluded=prepared.n_excluded,
+        n_missing=prepared.n_missing, n_singletons=fit.n_singletons, n_clusters=fit.n_clusters,
+        ssc_factor=fit.ssc_factor, df_k=fit.df_k, backend=settings.demeaner_backend + "+2sls",
+        seconds=fit.seconds, messages=fit.messages, extra_rows=tuple(rows[n_main:]),
+    )
     log.info("fitted %s %s: %s", spec.key, spec.formula, result.summary())
     return result
 

@@ -15,7 +15,7 @@ from typing import Mapping
 
 from eq_assets.regressions.samples import get_sample
 
-#: Estimators the engine knows. "iv" is 2SLS through pyfixest's three-part formula.
+#: Estimators the engine knows. "iv" is 2SLS on FE-demeaned data (:mod:`eq_assets.regressions.iv`).
 ESTIMATORS = ("ols", "iv")
 
 VcovArg = str | dict[str, str]

@@ -28,7 +28,15 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from eq_assets.regressions.results import atomic_write_text, natural_key
+from eq_assets.regressions.iv import STAT_FIRST_STAGE_F, STAT_KP_LM, STAT_KP_WALD_F, first_stage_spec
 from eq_assets.regressions.specs import TABLE_TITLES, RegressionSpec, specs_for
+
+#: Identification statistics of IV columns, as ivreg2 labels them (rows below Adj. R2).
+IV_STAT_LABELS: tuple[tuple[str, str], ...] = (
+    (STAT_KP_LM, "Kleibergen-Paap rk LM"),
+    (STAT_KP_WALD_F, "Kleibergen-Paap rk Wald F"),
+    (STAT_FIRST_STAGE_F, "First-stage F"),
+)
 
 #: Stars: (threshold, marker), checked in order with p < threshold.
 STAR_LEVELS: tuple[tuple[float, str], ...] = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
@@ -161,8 +169,11 @@ def table_layout(
     if sub.empty:
         raise KeyError(f"no results rows for {paper} Table {table}")
     columns = tuple(sorted(dict.fromkeys(sub["column"].astype(str)), key=natural_key))
-    by_col = {s.column: s for s in (specs if specs is not None else specs_for(paper, table))
-              if s.paper == paper and s.table == table}
+    declared = [s for s in (specs if specs is not None else specs_for(paper, table))
+                if s.paper == paper and s.table == table]
+    by_col = {s.column: s for s in declared}
+    # an IV spec's first stage is printed as its own column (P1 Table 7)
+    by_col.update({s.first_stage_column: first_stage_spec(s) for s in declared if s.first_stage_column is not None})
     lacking = [c for c in columns if c not in by_col]
     if lacking:
         raise KeyError(f"{paper} Table {table}: no specification for column(s) {lacking}")
@@ -202,6 +213,13 @@ def table_layout(
     stat_rows += [(label, tuple(yes_no(fe in fe_sets[c]) for c in columns)) for fe, label in fe_rows]
     stat_rows.append(("Observations", tuple(Cell(text=fmt_count(cols[c]["n_obs"].iloc[0])) for c in columns)))
     stat_rows.append(("Adj. R2", tuple(Cell(text=fmt_number(float(cols[c]["adj_r2"].iloc[0]), 4)) for c in columns)))
+    for term, label in IV_STAT_LABELS:
+        if (sub["term"] == term).any():
+            cells = []
+            for c in columns:
+                hit = cols[c][cols[c]["term"] == term]
+                cells.append(Cell(text=fmt_number(float(hit["estimate"].iloc[0]), 3)) if len(hit) else Cell())
+            stat_rows.append((label, tuple(cells)))
 
     if title is None:
         name = TABLE_TITLES.get((paper, table))
