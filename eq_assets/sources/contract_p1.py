@@ -9,7 +9,7 @@ the 3-digit customs partner code.
 
 from __future__ import annotations
 
-from eq_assets.sources.contract import RawSource
+from eq_assets.sources.raw_source import RawSource
 
 CITY_IP_PROTECTION = RawSource(
     name="city_ip_protection",

@@ -8,7 +8,7 @@ sources and the industry attributes P2's heterogeneity tables split on.
 
 from __future__ import annotations
 
-from eq_assets.sources.contract import RawSource
+from eq_assets.sources.raw_source import RawSource
 
 EGOV_SCORES = RawSource(
     name="egov_scores",
