@@ -20,7 +20,7 @@ import pytest
 
 from eq_assets.settings import P1_YEARS
 from eq_assets.sources.contract import (
-    ALL_SOURCES, ASIF, CUSTOMS, FLOW_EXPORT, FLOW_IMPORT, OP_STATUS_ABNORMAL, PATENT_TYPES, PATENTS,
+    ASIF, CITY_PANEL, COUNTRY_CODES, HS_CONCORDANCE, CUSTOMS, FLOW_EXPORT, FLOW_IMPORT, OP_STATUS_ABNORMAL, PATENT_TYPES, PATENTS,
     TRADE_MODES,
 )
 from eq_assets.synth import (
@@ -29,7 +29,13 @@ from eq_assets.synth import (
 from eq_assets.synth.__main__ import main as cli_main
 from eq_assets.synth.catalog import DIGITAL_IPC, is_digital_code
 from eq_assets.synth.names import normalize
+from eq_assets.sources.contract import DIGITAL_IPC as DIGITAL_IPC_SOURCE
+from eq_assets.sources.contract_p1 import P1_SOURCES
 from eq_assets.synth.population import KIND_SURVEY
+
+#: sources this branch's world writes: the base contract and P1's (contract_p2.P2_SOURCES are
+#: written by the P2 world, developed on another branch, and are not checked here)
+WRITTEN_SOURCES = (CUSTOMS, ASIF, PATENTS, DIGITAL_IPC_SOURCE, CITY_PANEL, HS_CONCORDANCE, COUNTRY_CODES, *P1_SOURCES)
 
 SEED = 7
 INTERMEDIARY = ("进出口", "贸易", "经贸", "科贸", "外经")
@@ -42,7 +48,7 @@ def _digest(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def world_dir(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("synth") / "raw"
-    return out, generate(out, scale="tiny", seed=SEED)
+    return out, generate(out, scale="tiny", seed=SEED, latent=True)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +70,7 @@ def _read(root: Path, rel: str) -> pd.DataFrame:
 def test_same_seed_same_bytes(world_dir, tmp_path):
     root, _ = world_dir
     again = tmp_path / "again"
-    generate(again, scale="tiny", seed=SEED)
+    generate(again, scale="tiny", seed=SEED, latent=True)
     assert _digest(root) == _digest(again)
 
 
@@ -87,7 +93,7 @@ def test_other_seed_differs(world_dir, tmp_path):
 
 def test_headers_equal_contract(world_dir):
     root, summary = world_dir
-    for source in ALL_SOURCES.values():
+    for source in WRITTEN_SOURCES:
         paths = [source.path_for(y) for y in P1_YEARS] if source.yearly else [source.path_for()]
         for rel in paths:
             with open(root / rel, encoding="utf-8") as fh:
@@ -115,7 +121,7 @@ def test_codes_keep_leading_zeros_and_vocabularies(world_dir):
     assert set(a["op_status"]) <= {"营业", *OP_STATUS_ABNORMAL}
     p = _read(root, PATENTS.path_for()).rename(columns=PATENTS.columns)
     assert p["application_no"].is_unique
-    assert p["application_no"].str.fullmatch(r"CN20(0[4-9]|1[0-4])[123]\d{8}").all()
+    assert p["application_no"].str.fullmatch(r"CN20(0[4-9]|1[0-9])[123]\d{8}").all()
     assert set(p["patent_type"]) <= set(PATENT_TYPES)
     d = _read(root, "reference/digital_ipc_2023.csv")
     assert "0101" in set(d["数字经济核心产业代码"])
@@ -143,16 +149,27 @@ def test_truth_table(world_dir):
     root, _ = world_dir
     t = pd.read_csv(root / "truth.csv", dtype={"column": str, "table": str})
     assert list(t.columns) == ["paper", "table", "column", "term", "true_value", "basis"]
-    assert (t["basis"] == "structural").all() and (t["paper"] == "P1").all() and (t["table"] == "1").all()
+    assert set(t["basis"]) == {"oracle", "structural"} and (t["paper"] == "P1").all()
     assert not t.duplicated(["paper", "table", "column", "term"]).any()
+    assert t["true_value"].notna().all()
     params = json.loads((root / "params.json").read_text(encoding="utf-8"))["params"]
-    eco = t[t["term"] == "Eco"].set_index("column")["true_value"]
-    assert sorted(eco.index) == ["1", "2", "3", "4"]
-    assert np.allclose(eco, -params["beta_eco"])
-    for col in ("3", "4"):
-        ctrl = t[(t["column"] == col) & (t["term"] != "Eco")].set_index("term")["true_value"]
-        assert set(ctrl.index) == set(CONTROL_NAMES)
-        assert all(np.isclose(ctrl[k], -params["gamma"][k]) for k in CONTROL_NAMES)
+    # structural: the production function's elasticities under the TFP asset's term names
+    tfp = t[t["table"] == "TFP"].set_index(["column", "term"])["true_value"]
+    assert tfp[("LP", "ln_l")] == params["beta_l"] == tfp[("ACF", "ln_l")]
+    assert tfp[("LP", "ln_k")] == params["beta_k"] == tfp[("ACF", "ln_k")]
+    assert (t.loc[t["table"] == "TFP", "basis"] == "structural").all()
+    # oracle: the Eco rows of Tables 1, 2, 4, 5, 6, 7
+    o = t[t["basis"] == "oracle"]
+    have = set(zip(o["table"], o["column"], o["term"]))
+    for col in "1234":
+        assert ("1", col, "Eco") in have and ("5", col, "Eco") in have
+    for col in "123456":
+        assert ("2", col, "Eco") in have
+        assert ("6", col, {"1": "Eco_manu", "2": "Eco_manu", "3": "Eco_apply", "4": "Eco_apply"}.get(col, "Eco_factor")) in have
+        assert ("4", col, "Eco_invent" if col in "123" else "Eco_str") in have
+    assert {("7", c, "Eco") for c in "246"} <= have
+    # OLS oracle of Table 1 is negative (digital patents bring products closer to the frontier)
+    assert (o[(o["table"] == "1")]["true_value"] < 0).all()
 
 
 def test_scales_change_only_size():
@@ -272,7 +289,10 @@ def test_quality_components(draws, tiny_world):
     m = o.merge(fy[["year", "fid", *CONTROL_NAMES]], on=["year", "fid"])
     m = m[m["kind"] == KIND_SURVEY]
     ctrl = sum(p.gamma[k] * m[k] for k in CONTROL_NAMES)
-    rebuilt = m["a"] + p.beta_eco * m["Eco"] + ctrl + p.endog_loading * m["v"] + m["theta"] + m["nu"] + m["e"]
+    fyd = fy.set_index(["year", "fid"])
+    dig = p.beta_eco * m["Eco"] + sum(p.beta_parts[k] * fyd.loc[list(zip(m["year"], m["fid"])), k].to_numpy() for k in p.beta_parts)
+    assert np.allclose(dig, m["dig_effect"])
+    rebuilt = m["a"] + dig + ctrl + p.endog_loading * m["v"] + m["theta"] + m["nu"] + m["e"]
     assert np.allclose(rebuilt, m["ln_lambda"])
 
 
@@ -315,7 +335,10 @@ def test_controls_within_firm_independent_of_eco(draws):
     for k in CONTROL_NAMES:
         x = _within(s[k], s["fid"])
         x = x - pd.Series(x).groupby(s["year"].to_numpy()).transform("mean").to_numpy()
-        assert abs(np.corrcoef(eco, x)[0, 1]) < 0.06, k
+        # Eco has city- and industry-specific trends (the instruments' drivers) and Age a
+        # firm-specific concave trend: a small within correlation remains (truths are oracle
+        # values per column, so this only guards against a structural link)
+        assert abs(np.corrcoef(eco, x)[0, 1]) < 0.12, k
 
 
 def test_observations_per_firm_year(draws):
@@ -324,18 +347,21 @@ def test_observations_per_firm_year(draws):
     assert 12 <= per <= 22
 
 
-def test_table1_recovered_on_latent_panel(draws, tiny_world):
-    """P1 Table 1 built from the latent frame (oracle.latent_panel) recovers -beta_eco."""
+def test_table1_measured_vs_oracle(draws, tiny_world, world_dir):
+    """P1 Table 1 from the written totals (oracle.latent_panel) is within 3 SE of the oracle
+    truth (the same columns on ln lambda): measurement (rounding) changes nothing."""
     from eq_assets.synth.oracle import fit_table1, latent_panel
 
+    root, _ = world_dir
     p = tiny_world.params
     panel = latent_panel(pd.concat([d.obs for d in draws.values()]), pd.concat([d.firm_years for d in draws.values()]), p)
-    # measured quality equals the latent within-cell quality up to rounding of units and cents
     gap = (panel["quality"] - panel["quality_latent"]).abs()
     assert gap.max() < 1e-2 and gap.mean() < 1e-3
-    eco = fit_table1(panel).query("term == 'Eco'")
+    eco = fit_table1(panel).query("term == 'Eco'").set_index("column")
+    t = pd.read_csv(root / "truth.csv", dtype={"column": str, "table": str})
+    truth = t[(t["table"] == "1") & (t["term"] == "Eco")].set_index("column")["true_value"]
     assert len(eco) == 4
-    assert ((eco["estimate"] + p.beta_eco).abs() < 3 * eco["std_error"]).all()
+    assert ((eco["estimate"] - truth.reindex(eco.index)).abs() < 3 * eco["std_error"]).all()
     assert (eco["estimate"] < 0).all()
 
 
@@ -358,7 +384,7 @@ def test_endogeneity_hook():
     fy = d.firm_years[d.firm_years["n_dig"] > 0]
     assert fy["v"].mean() > 0.2  # firm-years that patent had higher shocks
     o = d.obs[d.obs["kind"] == KIND_SURVEY]
-    assert np.allclose(o["ln_lambda"] - o["a"] - w.params.beta_eco * o["Eco"] - o["ctrl_effect"] - o["theta"] - o["nu"] - o["e"], 0.8 * o["v"])
+    assert np.allclose(o["ln_lambda"] - o["a"] - o["dig_effect"] - o["ctrl_effect"] - o["theta"] - o["nu"] - o["e"], 0.8 * o["v"])
 
 
 # --- output directory ----------------------------------------------------------------------------------
@@ -373,3 +399,170 @@ def test_refuses_non_empty_dir(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
     generate(out, scale="tiny", seed=SEED, years=(2004,), force=True)
     assert (out / "keep.txt").exists() and (out / CUSTOMS.path_for(2004)).exists()
+
+
+# --- P1 Tables 2-11: reference files, production, instruments (issue 3) ------------------------
+
+
+def test_p1_reference_vocabularies_and_coverage(world_dir):
+    from eq_assets.sources.contract_p1 import DEVELOPMENT_STATUS, P1_AGGREGATE_YEARS
+
+    root, _ = world_dir
+    dev = _read(root, "reference/country_development.csv")
+    assert set(dev["发展程度"]) == set(DEVELOPMENT_STATUS)
+    a = pd.concat([_read(root, ASIF.path_for(y)) for y in P1_YEARS]).rename(columns=ASIF.columns)
+    assert a["op_status"].isin(OP_STATUS_ABNORMAL).any() and (a["op_status"] == "营业").mean() > 0.95
+    c84 = _read(root, "reference/city_1984.csv")
+    assert set(a["admin_code"].str[:4]) <= set(c84["城市代码"])
+    ports = _read(root, "reference/province_internet_ports.csv")
+    assert set(a["admin_code"].str[:2]) <= set(ports["省份代码"])
+    assert set(ports["年份"].astype(int)) == set(P1_AGGREGATE_YEARS)
+    fp = _read(root, "reference/foreign_patents.csv")
+    ind = _read(root, "reference/industry_panel.csv")
+    us = _read(root, "reference/us_industry_productivity.csv")
+    for frame in (fp, ind, us):
+        assert set(a["cic"].str[:2]) <= set(frame["行业代码"])
+        assert frame["行业代码"].str.fullmatch(r"\d{2}").all()
+    assert (ind.loc[ind["年份"] == "2004", "工业生产者出厂价格指数"].astype(float) == 100).all()
+    hc = _read(root, "reference/hs6_cic.csv")
+    conc = _read(root, "reference/hs_concordance.csv")
+    assert set(conc["HS2002"]) == set(hc["HS6"]) and hc["行业代码"].str.fullmatch(r"\d{4}").all()
+    cp = _read(root, "reference/country_panel.csv")
+    assert set(cp["国别代码"]) == set(dev["国别代码"]) and set(cp["年份"].astype(int)) == set(P1_AGGREGATE_YEARS)
+    ip = _read(root, "reference/city_ip_protection.csv")
+    assert set(c84["城市代码"]) == set(ip["城市代码"])
+
+
+def test_customs_aggregate_runs_to_2019_and_matches_customs(world_dir):
+    from eq_assets.sources.contract_p1 import P1_AGGREGATE_YEARS
+
+    root, _ = world_dir
+    agg = _read(root, "customs_aggregate/customs_aggregate.csv")
+    assert set(agg["年份"].astype(int)) == set(P1_AGGREGATE_YEARS)
+    assert not agg.duplicated(["年份", "目的国(地区)", "产品编码", "贸易方式"]).any()
+    assert agg["产品编码"].str.fullmatch(r"\d{6}").all() and set(agg["贸易方式"]) <= set(TRADE_MODES)
+    c = _read(root, CUSTOMS.path_for(2010)).rename(columns=CUSTOMS.columns)
+    e = c[c["flow"] == FLOW_EXPORT]
+    total = e["value_usd"].astype(float).sum()
+    a10 = agg.loc[agg["年份"] == "2010", "金额(美元)"].astype(float).sum()
+    assert abs(a10 / total - 1) < 0.05  # the same exports (customs rows carry the small-value defects)
+    # patents continue after the survey (Table 3's industry digital patents 2015-2019)
+    p = _read(root, PATENTS.path_for())
+    assert p["申请年份"].astype(int).max() == 2019
+
+
+def test_patent_types_and_categories_match_eco_parts(draws):
+    """Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor recomputed from the patent rows."""
+    from eq_assets.synth.catalog import DIGITAL_IPC
+
+    cat_of = [(e.replace(" ", ""), c[:2]) for c, _, e in DIGITAL_IPC]
+
+    def cats(ipc_all: str) -> set[str]:
+        out = set()
+        for code in ipc_all.split(";"):
+            c = code.replace(" ", "")
+            out |= {k for e, k in cat_of if c.startswith(e)}
+        return out
+
+    d = draws[2012]
+    pats = d.patents[d.patents["_digital"] & (d.patents["_fid"] >= 0)].copy()
+    pc = pats["ipc_all"].map(cats)
+    assert (pc.map(len) == 1).all()  # one category per digital patent
+    pats["cat"] = pc.map(lambda s: next(iter(s)))
+    fy = d.firm_years.set_index("fid")
+    g = pats.groupby("_fid")
+    n = lambda mask: mask.groupby(pats["_fid"]).sum().reindex(fy.index, fill_value=0)  # noqa: E731
+    assert np.allclose(np.log1p(n(pats["patent_type"] == "发明")), fy["Eco_invent"])
+    assert np.allclose(np.log1p(n(pats["patent_type"] != "发明")), fy["Eco_str"])
+    for c, k in (("01", "Eco_manu"), ("03", "Eco_apply"), ("04", "Eco_factor")):
+        assert np.allclose(np.log1p(n(pats["cat"] == c)), fy[k]), k
+    assert g.size().sum() == fy["n_dig"].sum()
+
+
+@pytest.fixture(scope="module")
+def production_panel(world_dir):
+    """The pipeline's TFP inputs from the written files (deflated by the cic2 PPI) + true omega."""
+    root, _ = world_dir
+    a = pd.concat([pd.read_csv(root / ASIF.path_for(y), dtype={"法人代码": str, "行业代码": str}) for y in P1_YEARS])
+    a = a.rename(columns=ASIF.columns).drop_duplicates(["legal_code", "year"], keep="first")
+    ind = pd.read_csv(root / "reference/industry_panel.csv", dtype={"行业代码": str}).rename(columns={"行业代码": "cic2", "年份": "year", "工业生产者出厂价格指数": "ppi"})
+    a["cic2"] = a["cic"].str[:2]
+    a = a.merge(ind[["cic2", "year", "ppi"]], on=["cic2", "year"], how="left")
+    defl = a["ppi"] / 100.0
+    a["ln_va"] = np.log(a["value_added"] / defl)
+    a["ln_l"] = np.log(a["employees"])
+    a["ln_k"] = np.log(a["fixed_assets"] / defl)
+    a["ln_m"] = np.log(a["intermediate_input"] / defl)
+    import duckdb
+
+    lat = duckdb.sql(f"select legal_code, year, omega from read_parquet('{(root / 'latent' / 'firm_years.parquet').as_posix()}')").df()
+    a = a.merge(lat[["legal_code", "year", "omega"]], on=["legal_code", "year"], how="left", validate="one_to_one")
+    return a.dropna(subset=["ln_va", "ln_l", "ln_k", "ln_m", "omega"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("method", ["LP", "ACF"])
+def test_tfp_recovers_production_function(production_panel, tiny_world, method):
+    """LP / ACF on the written survey data recover beta_l, beta_k (3 SE); TFP tracks omega."""
+    from eq_assets.mechanisms.tfp import ackerberg_caves_frazer, levinsohn_petrin
+
+    p = tiny_world.params
+    est = levinsohn_petrin if method == "LP" else ackerberg_caves_frazer
+    res = est(production_panel, output="ln_va", free="ln_l", state="ln_k", proxy="ln_m", firm="legal_code",
+              year="year", bootstrap_reps=20, seed=1)
+    for term, true in (("ln_l", p.beta_l), ("ln_k", p.beta_k)):
+        assert abs(res.coef[term] - true) < 3 * res.se[term], (term, res.coef[term], res.se[term])
+    assert res.ols_coef["ln_l"] > p.beta_l  # labour responds to omega: OLS is biased up
+    assert np.corrcoef(res.log_tfp(production_panel), production_panel["omega"])[0, 1] > 0.9
+
+
+@pytest.fixture(scope="module")
+def small_firm_years():
+    """Survey firm-years of a SCALE=small world (firm-year draws only: a few seconds)."""
+    from eq_assets.synth.firmyear import firm_years
+    from eq_assets.synth.oracle import firm_year_covariates
+
+    w = build_world(WorldParams.for_scale("small", SEED))
+    out = []
+    for y in P1_YEARS:
+        fy = firm_years(w.population, w.params, y, w.ref, w.production)
+        cov = firm_year_covariates(fy, w.ref)
+        s = fy[fy["kind"] == KIND_SURVEY]
+        cov["nu"] = s["nu"].to_numpy()
+        cov["dig_effect"] = s["dig_effect"].to_numpy()
+        out.append(cov)
+    d = pd.concat(out, ignore_index=True)
+    p = w.params
+    # firm-year part of log quality, with and without the unobserved shock
+    d["q_obs"] = d["dig_effect"] + p.endog_loading * d["v"] + d["nu"]
+    d["q_causal"] = d["dig_effect"] + d["nu"]
+    return d, p
+
+
+def test_instruments_relevant_with_firm_and_year_fe(small_firm_years):
+    import pyfixest as pf
+
+    d, _ = small_firm_years
+    t = {}
+    for iv in ("IV_phone", "IV_post", "IV_patent"):
+        fit = pf.feols(f"Eco ~ {iv} | fid + year", data=d, vcov={"CRV1": "fid"})
+        t[iv] = float(fit.tstat()[iv])
+    assert t["IV_patent"] > 10, t
+    assert t["IV_phone"] > 6 and t["IV_post"] > 6, t
+
+
+def test_ols_biased_iv_recovers_causal_on_latent_firm_years(small_firm_years):
+    """Firm-year quality on Eco: OLS is biased upwards (Distance: downwards) by the shock v;
+    2SLS with the internet instrument gives the same as 2SLS on the shock-free quality."""
+    import pyfixest as pf
+
+    d, _ = small_firm_years
+    ols = pf.feols("q_obs ~ Eco | fid + year", data=d, vcov={"CRV1": "fid"})
+    ols_c = pf.feols("q_causal ~ Eco | fid + year", data=d, vcov={"CRV1": "fid"})
+    bias = float(ols.coef()["Eco"] - ols_c.coef()["Eco"])
+    assert bias > 3 * float(ols.se()["Eco"])
+    for iv in ("IV_phone", "IV_patent"):
+        iv_o = pf.feols(f"q_obs ~ 1 | fid + year | Eco ~ {iv}", data=d, vcov={"CRV1": "fid"})
+        iv_c = pf.feols(f"q_causal ~ 1 | fid + year | Eco ~ {iv}", data=d, vcov={"CRV1": "fid"})
+        se = float(iv_o.se()["Eco"])
+        assert abs(float(iv_o.coef()["Eco"]) - float(iv_c.coef()["Eco"])) < 3 * se, iv
+        assert abs(float(iv_o.coef()["Eco"]) - float(ols_c.coef()["Eco"])) < 3 * se, iv

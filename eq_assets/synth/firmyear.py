@@ -9,14 +9,18 @@ For every active non-intermediary firm in a year:
   formulas, so the controls the pipeline computes are exactly the ones that moved quality;
   where a control is undefined (missing employees, loss) its latent value is used, and the
   pipeline drops those rows anyway;
-- digital patent count ``n_dig ~ Poisson(exp(rate_i + trend*(t-2004) + endog_loading*v_it))``
-  and ``Eco = ln(1 + n_dig)``; non-digital patent counts;
+- production (``production``): employees chosen knowing omega_it, fixed assets = the
+  predetermined real capital path times the cic2 PPI, value added and intermediate input;
+- digital patent count ``n_dig ~ Poisson(exp(rate_i + trend*(t-2004) + endog_rate_loading*v_it
+  + pi_internet*internet_driver + pi_foreign*foreign_driver))`` (the instruments' drivers,
+  ``reference.RefData``), split into types and digital categories (multinomial), and
+  ``Eco = ln(1 + n_dig)`` with its parts Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor;
+  ``dig_effect`` = the digital part of log quality; non-digital patent counts;
 - the firm-year quality component ``nu`` and the unobserved shock ``v``.
 
-Within-firm variation of every control comes from firm-specific trends and iid yearly
-shocks drawn independently of the patent process, so the controls' within variation is
-independent of Eco's (P1 Table 1 columns with and without controls estimate the same Eco
-coefficient). All year draws are made for all firms from the year's own stream.
+Controls do not depend on v, the instruments or the patent draws (Size moves with omega,
+which does not enter quality). All year draws are made for all firms from the year's own
+stream; years 2015-2019 are drawn for firms alive in 2014 (aggregate and patents only).
 """
 
 from __future__ import annotations
@@ -25,24 +29,44 @@ import numpy as np
 import pandas as pd
 
 from eq_assets.synth.catalog import INDUSTRIES, cities_frame
-from eq_assets.synth.params import CONTROL_NAMES, WorldParams
-from eq_assets.synth.population import FIRST_YEAR, KIND_INTERMEDIARY, KIND_SURVEY, Population
+from eq_assets.synth.params import CONTROL_NAMES, ECO_PARTS, WorldParams
+from eq_assets.synth.population import FIRST_YEAR, KIND_INTERMEDIARY, KIND_SURVEY, LAST_YEAR, Population
+from eq_assets.synth.production import MATERIALS_CONSTANT, ProductionPaths
+from eq_assets.synth.reference import RefData
 from eq_assets.synth.rng import stream
+
+
+LAST_SURVEY_YEAR = LAST_YEAR
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def firm_years(pop: Population, p: WorldParams, year: int) -> pd.DataFrame:
+#: digital patent types (发明, 实用新型, 外观设计) and their shares among digital filings
+DIGITAL_TYPE_SHARES = (0.55, 0.38, 0.07)
+#: digital categories (01 manufacturing, 02 services, 03 application, 04 factor-driven)
+CATEGORY_CODES = ("01", "02", "03", "04")
+CATEGORY_SHARES = (0.35, 0.05, 0.40, 0.20)
+
+
+def is_active(f: pd.DataFrame, year: int) -> np.ndarray:
+    """Active firms: inside their span; firms alive in 2014 continue through 2019 (P1 Table 3's
+    aggregate and patents after the survey ends)."""
+    last = f["last_year"].to_numpy()
+    return (f["first_year"].to_numpy() <= year) & ((last >= year) | ((last == LAST_SURVEY_YEAR) & (year > LAST_SURVEY_YEAR)))
+
+
+def firm_years(pop: Population, p: WorldParams, year: int, ref: RefData, prod: ProductionPaths) -> pd.DataFrame:
     """One row per firm active in ``year`` (all kinds), with year-specific draws."""
     f = pop.firms
     n = len(f)
     rng = stream(p.seed, "firmyear", year)
     z = rng.standard_normal((n, 12))
     u = rng.random((n, 6))
-    active = ((f["first_year"] <= year) & (f["last_year"] >= year)).to_numpy()
+    active = is_active(f, year)
     t = year - FIRST_YEAR
+    col = prod.col(year)
 
     d = pd.DataFrame({"fid": f["fid"].to_numpy(), "year": year, "kind": f["kind"].to_numpy()})
     # where the firm is this year (movers change city or industry once)
@@ -52,14 +76,24 @@ def firm_years(pop: Population, p: WorldParams, year: int) -> pd.DataFrame:
     moved_i = (f["move_ind_year"] > 0) & (year >= f["move_ind_year"])
     d["industry"] = np.where(moved_i, f["industry2"], f["industry"])
     d["exporting"] = f["exporter"].to_numpy() & ((u[:, 0] < p.export_year_prob) | (f["kind"] == KIND_INTERMEDIARY).to_numpy())
+    city, industry = d["city"].to_numpy(), d["industry"].to_numpy()
 
-    # balance sheet (thousand yuan), written rounded
+    # production state (production.py): omega, real capital, labour chosen knowing omega
+    omega = prod.omega[:, col]
+    k_real = prod.k[:, col]
+    ppi = ref.ppi_of(industry, year) / 100.0
     is_survey = (f["kind"] == KIND_SURVEY).to_numpy()
-    ln_emp = f["le"].to_numpy() + f["g_emp"].to_numpy() * (year - 2009) + 0.12 * z[:, 0]
+    ln_emp = (f["le"].to_numpy() + f["g_emp"].to_numpy() * (year - 2009) + p.labour_omega * omega
+              + prod.labour_shock[:, col])
     emp = np.maximum(np.where(is_survey, 8, 1), np.round(np.exp(ln_emp)))
-    ta = np.maximum(100.0, np.round(np.exp(np.log(emp) + f["k_int"].to_numpy() + 0.12 * z[:, 1])))
+    ln_va = p.va_constant + p.beta_l * np.log(emp) + p.beta_k * k_real + omega + p.sd_va_noise * z[:, 9]
+    ln_m = MATERIALS_CONSTANT + p.materials_omega * omega + p.materials_k * k_real
+    d["omega"], d["ln_k_real"], d["ln_va_real"], d["ln_m_real"], d["ppi"] = omega, k_real, ln_va, ln_m, ppi * 100.0
+
+    # balance sheet (thousand yuan, nominal), written rounded; fixed assets = nominal capital
+    fa = np.maximum(1.0, np.round(np.exp(k_real) * ppi))
     s_fix = _logistic(f["f_fix"].to_numpy() + 0.25 * z[:, 2])
-    fa = np.maximum(1.0, np.round(ta * s_fix))
+    ta = np.maximum(100.0, np.round(fa / s_fix))
     s_cur = _logistic(f["f_cur"].to_numpy() + 0.30 * z[:, 3])
     ca = np.round((ta - fa) * s_cur)
     lev = _logistic(f["f_lev"].to_numpy() + 0.25 * z[:, 4])
@@ -91,18 +125,35 @@ def firm_years(pop: Population, p: WorldParams, year: int) -> pd.DataFrame:
     d["abnormal_status"] = is_survey & (u[:, 4] < p.abnormal_status_rate)
     d["duplicated"] = is_survey & (u[:, 5] < p.duplicate_row_rate)
 
-    # patents and the firm-year shocks
+    # digital patents: the unobserved shock v and the instruments' drivers move the rate
     v = z[:, 7]
     d["v"] = v
     d["nu"] = p.sd_firm_year * z[:, 8]
-    lam_dig = np.exp(f["dig_rate"].to_numpy() + p.digital_trend * t + p.endog_loading * v)
+    d["iv_internet"] = ref.internet_driver(city, year)
+    d["iv_foreign"] = ref.foreign_driver(industry, year)
+    lam_dig = np.exp(f["dig_rate"].to_numpy() + p.digital_trend * t + p.endog_rate_loading * v
+                     + p.pi_internet * d["iv_internet"].to_numpy() + p.pi_foreign * d["iv_foreign"].to_numpy())
     lam_nd = np.exp(f["nondig_rate"].to_numpy() + 0.08 * t)
-    d["n_dig"] = rng.poisson(lam_dig)
-    d["n_nondig"] = rng.poisson(lam_nd)
-    d.loc[d["kind"] == KIND_INTERMEDIARY, ["n_dig", "n_nondig"]] = 0
-    d["Eco"] = np.log1p(d["n_dig"].to_numpy().astype(float))
-    # production side (refined later, see asif rows): noise drawn now for determinism
-    d["z_out"], d["z_va"], d["z_wage"], d["z_rev"], d["z_ed"] = z[:, 9], z[:, 10], z[:, 11], u[:, 0], u[:, 2]
+    n_dig = rng.poisson(lam_dig)
+    n_nd = rng.poisson(lam_nd)
+    inter = (f["kind"] == KIND_INTERMEDIARY).to_numpy()
+    n_dig[inter] = 0
+    n_nd[inter] = 0
+    d["n_dig"], d["n_nondig"] = n_dig, n_nd
+    types = rng.multinomial(n_dig, DIGITAL_TYPE_SHARES)
+    cats = rng.multinomial(n_dig, CATEGORY_SHARES)
+    d["n_invent"], d["n_utility"], d["n_design"] = types[:, 0], types[:, 1], types[:, 2]
+    for j, c in enumerate(CATEGORY_CODES):
+        d[f"n_cat{c}"] = cats[:, j]
+    d["Eco"] = np.log1p(n_dig.astype(float))
+    d["Eco_invent"] = np.log1p(types[:, 0].astype(float))
+    d["Eco_str"] = np.log1p((types[:, 1] + types[:, 2]).astype(float))
+    d["Eco_manu"] = np.log1p(cats[:, 0].astype(float))
+    d["Eco_apply"] = np.log1p(cats[:, 2].astype(float))
+    d["Eco_factor"] = np.log1p(cats[:, 3].astype(float))
+    d["dig_effect"] = p.beta_eco * d["Eco"] + sum(p.beta_parts[k] * d[k] for k in ECO_PARTS)
+    # reporting noise drawn now for determinism
+    d["z_wage"], d["z_rev"], d["z_ed"] = z[:, 11], u[:, 0], u[:, 2]
     return d[active].reset_index(drop=True)
 
 
@@ -115,10 +166,11 @@ def asif_rows(fy: pd.DataFrame, pop: Population, exports_usd: pd.Series, year: i
     """The survey's firm-year rows in canonical names (survey firms only), defects included.
 
     ``exports_usd``: the firm's customs exports this year (USD) indexed by fid; export
-    delivery value is that in thousand yuan with reporting noise. Gross output is
-    Cobb-Douglas in fixed assets and employment (scaled up when needed to cover exports),
-    value added a firm-year share of it, intermediate input the rest plus VAT, wages grow 12%
-    a year.
+    delivery value is that in thousand yuan with reporting noise (at most 90% of output).
+    Value added and intermediate input come from the production function (``production``),
+    in nominal terms: real (2004 yuan) times the firm's cic2 PPI / 100 (the pipeline deflates
+    工业增加值, 中间投入, 工业总产值 and 固定资产合计 by the industry_panel PPI of the firm's 2-digit
+    industry-year); gross output = value added + intermediate input; wages grow 12% a year.
     """
     f = pop.firms
     s = fy[fy["kind"] == KIND_SURVEY].copy()
@@ -126,12 +178,11 @@ def asif_rows(fy: pd.DataFrame, pop: Population, exports_usd: pd.Series, year: i
     cities = cities_frame()
     ed = exports_usd.reindex(s["fid"]).fillna(0.0).to_numpy() * CNY_PER_USD[year] / 1000.0
     ed = np.round(ed * np.exp(0.1 * (s["z_rev"].to_numpy() - 0.5)))  # reporting noise
-    ln_y = 4.4 + fi["tfp"].to_numpy() + 0.35 * np.log(s["fixed_assets"].to_numpy()) + 0.6 * np.log(s["employees"].to_numpy()) + 0.03 * (year - 2009) + 0.1 * s["z_out"].to_numpy()
-    y = np.maximum(np.exp(ln_y), ed / (0.5 + 0.45 * s["z_ed"].to_numpy()))
-    va_share = _logistic(-1.0 + 0.3 * s["z_va"].to_numpy())
-    va = np.round(y * va_share)
-    y = np.round(y)
-    ii = np.round(y * (1.0 - va_share + 0.04))
+    ppi = s["ppi"].to_numpy() / 100.0
+    va = np.round(np.exp(s["ln_va_real"].to_numpy()) * ppi)
+    ii = np.round(np.exp(s["ln_m_real"].to_numpy()) * ppi)
+    y = va + ii
+    ed = np.minimum(ed, np.round(0.9 * y))  # export delivery cannot exceed output
     wage = np.round(s["employees"].to_numpy() * 14.0 * 1.12 ** (year - 2004) * np.exp(0.2 * s["z_wage"].to_numpy()))
     rev = np.round(y * np.exp(-0.02 + 0.05 * (s["z_rev"].to_numpy() - 0.5)))
     status = np.where(s["abnormal_status"], np.array(["停业", "撤销", "筹建"])[s["fid"].to_numpy() % 3], "营业")

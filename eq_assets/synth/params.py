@@ -23,6 +23,14 @@ SCALE_PRESETS: dict[str, int] = {"tiny": 800, "small": 10_700, "paper": 330_000}
 CONTROL_NAMES: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tangible", "Leverage")
 
 
+#: P1's digital sub-measures (SPEC section 4, Tables 4 and 6), each with its own effect on log quality.
+ECO_PARTS: tuple[str, ...] = ("Eco_invent", "Eco_str", "Eco_manu", "Eco_apply", "Eco_factor")
+
+
+def _beta_parts_default() -> dict[str, float]:
+    return {"Eco_invent": 0.05, "Eco_str": -0.03, "Eco_manu": 0.03, "Eco_apply": 0.0, "Eco_factor": 0.02}
+
+
 def _gamma_default() -> dict[str, float]:
     return {
         "Size": 0.15,
@@ -51,18 +59,85 @@ class WorldParams:
     sigma: float = 3.0
     """CES elasticity of substitution (P1 and P2 impose 3): ln q = -sigma ln p +
     (sigma-1) ln lambda + ln(E/P)."""
-    beta_eco: float = 0.12
-    """True effect of Eco = ln(1 + digital patents) on log quality; the true coefficient of
-    Distance on Eco is -beta_eco."""
+    beta_eco: float = 0.10
+    """True effect of Eco = ln(1 + digital patents) on log quality (on top of ``beta_parts``).
+    The digital part of log quality is ``beta_eco*Eco + sum_k beta_parts[k]*Eco_k``, so the
+    causal coefficient of Distance on Eco alone is about -(beta_eco + projections of the parts
+    on Eco); truth.csv therefore holds oracle values (see ``oracle.py``)."""
+    beta_parts: dict[str, float] = field(default_factory=_beta_parts_default)
+    """Own effects on log quality of ``Eco_k = ln(1 + n_k)`` for the sub-counts of digital
+    patents: Eco_invent (发明 inventions), Eco_str (实用新型 utility models + 外观设计 designs,
+    P1's "strategic" patents), Eco_manu (category 01), Eco_apply (03), Eco_factor (04); P1
+    Tables 4 and 6. Category 02 (services) exists in the files with no own effect."""
     gamma: dict[str, float] = field(default_factory=_gamma_default)
     """True effect of each P1 control (SPEC section 4) on log quality; the true coefficient of
     Distance on control k is -gamma[k]."""
     alpha_price: float = 0.5
     """Elasticity of the price to quality (quality is costly): ln p = cost + alpha ln lambda."""
-    endog_loading: float = 0.0
-    """Loading of an unobserved firm-year shock v_it ~ N(0,1) on both the log rate of digital
-    patenting and log quality. 0 (default): Eco is exogenous given the FE, OLS is unbiased.
-    > 0: OLS of Distance on Eco is biased downwards (more negative than -beta_eco)."""
+    endog_loading: float = 0.12
+    """Loading of an unobserved firm-year shock v_it ~ N(0,1) on log quality (P1 Table 7's
+    endogeneity). v_it also raises the log rate of digital patenting (``endog_rate_loading``), so
+    with endog_loading > 0 OLS of Distance on Eco is biased downwards (more negative than the
+    causal value: firms with a good year both patent more and export higher quality). 0: Eco is
+    exogenous given the FE. The default makes the P1 Table 1 col. 4 OLS bias several SE at
+    SCALE=small (params.json ``diagnostics``)."""
+    endog_rate_loading: float = 0.5
+    """Loading of v_it on the log rate of digital patenting (see ``endog_loading``)."""
+
+    # --- instruments of P1 Table 7 (they move patenting, never quality) --------------------
+    pi_internet: float = 0.7
+    """Effect on the log digital-patent rate of ``(C_c / mean C) * ln(ports_pt / ports_p,2004)``:
+    a city's 1984 communications capacity C_c (phones_1984 and post_offices_1984 are noisy
+    measures of it) scales how much its province's internet roll-out (ports) raises digital
+    patenting (frozen at 2014 after the survey). What the pipeline computes (P1 Table 7)::
+
+        IV_phone = phones_1984(city) * ln(internet_ports(province, year))
+        IV_post  = post_offices_1984(city) * ln(internet_ports(province, year))
+
+    with the firm-year's city (行政区划代码 first 4 digits) and its province (first 2), ports as
+    written (10k ports). Within a firm (firm FE) this is the city-specific slope on provincial
+    log ports: the structural driver up to the noise in phones/posts. The level product
+    ``phones * ports`` is also relevant (first-stage t about 9 at SCALE=small vs about 9 for the
+    log form), but the log form is the one the structure uses."""
+    pi_foreign: float = 1.5
+    """Effect on the log digital-patent rate of the relative growth of ``ln(foreign patent
+    filings)`` of the firm's 2-digit industry (its deviation from the cross-industry mean and
+    from the industry's 2004 level; frozen at 2014 after the survey). The pipeline computes
+    ``IV_patent = ln(foreign_patent_filings)`` of the firm-year's cic2 (first two digits of the
+    survey's 4-digit 行业代码) and year: with firm and year FE it carries exactly that variation
+    (first-stage t about 12 at SCALE=small)."""
+
+    # --- production (P1 Table 8 TFP; SPEC section 4) -----------------------------------------
+    beta_l: float = 0.5
+    """True labour elasticity of real value added: ln VA = b0 + beta_l l + beta_k k + omega + e
+    (l = ln employees as written, k = ln real fixed assets). truth.csv: P1/TFP/LP|ACF/ln_l."""
+    beta_k: float = 0.35
+    """True capital elasticity of real value added (truth.csv term ln_k)."""
+    va_constant: float = 3.6
+    """b0 of the value-added function (thousand 2004 yuan)."""
+    rho_omega: float = 0.7
+    """AR(1) coefficient of productivity omega_it (first-order Markov, no firm mean, as LP
+    assume); omega starts from its stationary distribution in 2003."""
+    sd_omega: float = 0.3
+    """Stationary sd of omega_it."""
+    sd_va_noise: float = 0.1
+    """sd of the iid noise e_it of ln VA (unknown to the firm when choosing inputs)."""
+    labour_omega: float = 0.8
+    """Response of ln employees to current omega (labour is chosen knowing omega_it): OLS of
+    ln VA on l is biased upwards."""
+    sd_labour_shock: float = 0.12
+    """sd of the persistent (AR(1), 0.5) firm-year labour shock (wages), the variation of l
+    given (k, omega) that LP's first stage needs."""
+    capital_rho: float = 0.8
+    """Persistence of ln real capital around the firm's target; k_t = target + capital_rho
+    (k_t-1 - target) + capital_omega omega_t-1 + shock_t-1: decided at t-1 (predetermined)."""
+    capital_omega: float = 0.3
+    """Response of next year's capital to this year's omega (investment)."""
+    materials_omega: float = 1.2
+    """ln real intermediate input = m0 + materials_omega omega + materials_k k (LP's proxy:
+    strictly increasing in omega given k, no other shock)."""
+    materials_k: float = 0.6
+    """Capital elasticity of the intermediate-input demand (see ``materials_omega``)."""
 
     # --- quality noise ------------------------------------------------------------------------
     sd_capability: float = 0.5
@@ -92,8 +167,9 @@ class WorldParams:
     """Mean of the log annual digital-patent rate of digital-capable firms in 2004."""
     digital_rate_sd: float = 0.9
     """sd of that log rate across digital-capable firms."""
-    digital_trend: float = 0.13
-    """Yearly growth of the log rate (digital patenting grew quickly in 2004-2014)."""
+    digital_trend: float = 0.06
+    """Yearly growth of the log rate common to all firms (digital patenting grew quickly in
+    2004-2014; the internet driver of ``pi_internet`` adds to it)."""
     rho_propensity_capability: float = 0.3
     """Correlation of the log digital rate with capability a_i (absorbed by firm FE)."""
     nondigital_firm_share: float = 0.45
@@ -169,6 +245,8 @@ class WorldParams:
     def __post_init__(self) -> None:
         if self.sigma <= 1:
             raise ValueError(f"sigma must exceed 1; got {self.sigma}")
+        if set(self.beta_parts) != set(ECO_PARTS):
+            raise ValueError(f"beta_parts needs exactly {ECO_PARTS}; got {sorted(self.beta_parts)}")
         if set(self.gamma) != set(CONTROL_NAMES):
             raise ValueError(f"gamma needs exactly the controls {CONTROL_NAMES}; got {sorted(self.gamma)}")
         if self.n_survey_firms < 50:

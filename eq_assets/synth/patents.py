@@ -10,7 +10,12 @@ below-scale exporters file under their own names, which match no survey firm eit
   by name normalization), sometimes with a university co-applicant ("name;清华大学");
 - IPC: a digital patent carries at least one code under an entry of the digital table (usually
   as main class; sometimes only as a secondary class); a non-digital patent carries none;
-- forward citations: over-dispersed counts, more for inventions and for older filings.
+- forward citations: over-dispersed counts, more for inventions and for older filings;
+- digital firm patents carry the type (发明/实用新型/外观设计) and digital category (01-04) drawn
+  in ``firmyear`` (so Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor computed from this
+  file are the ones that moved quality); every digital IPC code of one patent lies in the
+  patent's category, so a patent's category is that of any of its digital codes;
+- years 2004-2019 (firms alive in 2014 keep filing: P1 Table 3's industry digital patents).
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ import pandas as pd
 from eq_assets.sources.contract import PATENT_TYPES
 from eq_assets.synth import names as nm
 from eq_assets.synth.catalog import DIGITAL_IPC, GIVEN, NONDIGITAL_IPC, SURNAMES, UNIVERSITIES, ipc_subgroup
+from eq_assets.synth.firmyear import CATEGORY_CODES, CATEGORY_SHARES, DIGITAL_TYPE_SHARES
 from eq_assets.synth.params import WorldParams
 from eq_assets.synth.population import KIND_SURVEY, Population
 from eq_assets.synth.rng import stream
 
 TYPE_NAMES = np.array(list(PATENT_TYPES), dtype=object)  # 发明, 实用新型, 外观设计
-_CAT_WEIGHT = {"01": 0.35, "02": 0.05, "03": 0.40, "04": 0.20}
+_CAT_WEIGHT = dict(zip(CATEGORY_CODES, CATEGORY_SHARES))  # categories of non-firm digital patents
 
 
 def _codes(entries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -38,11 +44,32 @@ def _codes(entries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _digital_entries(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Table entries for ``n`` digital codes: category by _CAT_WEIGHT, entries equally within it."""
-    cats = [c[:2] for c, _, _ in DIGITAL_IPC]
-    w = np.array([_CAT_WEIGHT[c] / cats.count(c) for c in cats])
-    return np.array([e for _, _, e in DIGITAL_IPC], dtype=object)[rng.choice(len(DIGITAL_IPC), n, p=w / w.sum())]
+def _digital_entries(rng: np.random.Generator, n: int, cats: np.ndarray | None = None) -> np.ndarray:
+    """Table entries for ``n`` digital codes: in the given categories ("01".."04"), or with
+    categories drawn by _CAT_WEIGHT; entries equally likely within a category."""
+    entries = np.array([e for _, _, e in DIGITAL_IPC], dtype=object)
+    ecats = np.array([c[:2] for c, _, _ in DIGITAL_IPC])
+    if cats is None:
+        cats = np.array(list(_CAT_WEIGHT))[rng.choice(len(_CAT_WEIGHT), n, p=np.array(list(_CAT_WEIGHT.values())))]
+    out = np.empty(n, dtype=object)
+    for c in np.unique(cats):
+        idx = np.flatnonzero(cats == c)
+        pool = entries[ecats == c]
+        out[idx] = pool[rng.integers(0, len(pool), len(idx))]
+    return out
+
+
+def _firm_digital(has: pd.DataFrame, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Type (0 invention, 1 utility, 2 design) and category of each digital patent of the
+    firm-years in ``has`` (counts drawn in ``firmyear``), in fid order; categories are paired
+    with types at random within the firm-year."""
+    tcounts = has[["n_invent", "n_utility", "n_design"]].to_numpy()
+    ccounts = has[[f"n_cat{c}" for c in CATEGORY_CODES]].to_numpy()
+    ptype = np.repeat(np.tile(np.arange(3), len(has)), tcounts.ravel())
+    cats = np.repeat(np.tile(np.array(CATEGORY_CODES), len(has)), ccounts.ravel())
+    group = np.repeat(np.arange(len(has)), has["n_dig"].to_numpy())
+    cats = cats[np.lexsort((rng.random(len(cats)), group))]
+    return ptype.astype(int), cats
 
 
 def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) -> pd.DataFrame:
@@ -54,6 +81,7 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
                 np.repeat(has["fid"].to_numpy(), has["n_nondig"].to_numpy())]
     digital = np.r_[np.ones(int(has["n_dig"].sum()), bool), np.zeros(int(has["n_nondig"].sum()), bool)]
     n_f = len(fid)
+    dig_type, dig_cat = _firm_digital(has, rng)
 
     # applicant names of firm patents
     names = f["name"].to_numpy()[fid].copy()
@@ -80,11 +108,15 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
     applicant = np.r_[names, onames]
     is_dig = np.r_[digital, odig]
     n = len(applicant)
-    ptype = np.where(is_dig, rng.choice(3, n, p=[0.55, 0.38, 0.07]), rng.choice(3, n, p=[0.30, 0.50, 0.20]))
+    ptype = np.where(is_dig, rng.choice(3, n, p=list(DIGITAL_TYPE_SHARES)), rng.choice(3, n, p=[0.30, 0.50, 0.20]))
     ptype = np.where(np.r_[np.zeros(n_f, bool), univ], 0, ptype) if n_o else ptype  # universities file inventions
+    n_fd = len(dig_type)
+    ptype[:n_fd] = dig_type  # firm digital patents: the types drawn in firmyear
+    cat = np.array(list(_CAT_WEIGHT))[rng.choice(len(_CAT_WEIGHT), n, p=np.array(list(_CAT_WEIGHT.values())))]
+    cat[:n_fd] = dig_cat
 
-    # IPC codes: main + 0-3 secondary
-    dig_code = _codes(_digital_entries(rng, n), rng)
+    # IPC codes: main + 0-3 secondary; every digital code of a patent is in the patent's category
+    dig_code = _codes(_digital_entries(rng, n, cat), rng)
     nd_code = _codes(rng.choice(np.array(NONDIGITAL_IPC, dtype=object), n), rng)
     dig_secondary = is_dig & (rng.random(n) < 0.15)  # digital only through a secondary class
     main = np.where(is_dig & ~dig_secondary, dig_code, nd_code)
@@ -95,7 +127,7 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
     for k in range(3):
         idx = np.flatnonzero(n_extra > k)
         dig_x = is_dig[idx] & (rng.random(len(idx)) < 0.4)
-        ent = np.where(dig_x, _digital_entries(rng, len(idx)), rng.choice(np.array(NONDIGITAL_IPC, dtype=object), len(idx)))
+        ent = np.where(dig_x, _digital_entries(rng, len(idx), cat[idx]), rng.choice(np.array(NONDIGITAL_IPC, dtype=object), len(idx)))
         codes = _codes(ent, rng)
         for i, c in zip(idx, codes):
             if c != main[i] and c not in extra[i]:
@@ -103,7 +135,7 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
     ipc_all = np.array([";".join([m] + x) for m, x in zip(main, extra)], dtype=object)
 
     # citations: negative binomial, mean by type and age of the filing
-    base = np.array([4.0, 1.2, 0.3])[ptype] * (2016 - year) / 6.0
+    base = np.array([4.0, 1.2, 0.3])[ptype] * max(2021 - year, 1) / 8.0
     cites = rng.poisson(rng.gamma(0.8, base / 0.8))
 
     # application numbers: unique serials within (year, type), in random order

@@ -4,12 +4,13 @@ For each exporting firm-year: a few HS6 products of its portfolio, a few destina
 product (persistent firm preferences over Zipf-weighted markets), one or two trade modes.
 Each observation (firm x HS6 x destination x trade mode x year) gets
 
-    ln lambda = a_i + beta_eco*Eco_it + sum_k gamma_k*Control_kit + endog_loading*v_it
+    ln lambda = a_i + D_it + sum_k gamma_k*Control_kit + endog_loading*v_it
                 + theta_jmt + nu_it + e_ijmt                                  (latent log quality)
     ln p      = price_j + cost_i + alpha*ln lambda + processing_cost*[processing] + eps_ijmt
     ln q      = -sigma*ln p + (sigma-1)*ln lambda + D_jmt                      (CES demand)
 
-with D_jmt = ln(E_mt/P_jmt) a product x destination x year demand shifter. So
+with D_it = beta_eco*Eco_it + sum_k beta_parts[k]*Eco_k,it the digital part (firmyear
+``dig_effect``) and D_jmt = ln(E_mt/P_jmt) a product x destination x year demand shifter. So
 ln q + sigma ln p = (sigma-1) ln lambda + D_jmt exactly: the KSW residual on product x
 destination x year effects, divided by sigma-1, is ln lambda minus its cell mean.
 
@@ -108,9 +109,10 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     exf = ex.iloc[o_ex]
     is_int = exf["kind"].to_numpy() == KIND_INTERMEDIARY
     eco = np.where(is_int, 0.0, exf["Eco"].to_numpy())
+    dig = np.where(is_int, 0.0, exf["dig_effect"].to_numpy())
     ctrl = np.where(is_int, 0.0, exf["ctrl_effect"].to_numpy())
     a = f["a"].to_numpy()[firm_fid]
-    ln_lambda = (a + p.beta_eco * eco + ctrl + p.endog_loading * exf["v"].to_numpy()
+    ln_lambda = (a + dig + ctrl + p.endog_loading * exf["v"].to_numpy()
                  + theta[o_prod, o_dest] + exf["nu"].to_numpy() + e)
     ln_price_j = pt["ln_price"].to_numpy()[o_prod]
     ln_p = (ln_price_j + f["cost"].to_numpy()[firm_fid] + p.alpha_price * ln_lambda
@@ -120,7 +122,7 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     ln_q = -p.sigma * ln_p + (p.sigma - 1.0) * ln_lambda + d_cell
     return pd.DataFrame({
         "year": year, "fid": firm_fid, "kind": exf["kind"].to_numpy(), "industry": exf["industry"].to_numpy(),
-        "product": o_prod, "dest": o_dest, "mode": mode, "Eco": eco, "a": a, "ctrl_effect": ctrl,
+        "product": o_prod, "dest": o_dest, "mode": mode, "Eco": eco, "dig_effect": dig, "a": a, "ctrl_effect": ctrl,
         "v": exf["v"].to_numpy(), "nu": exf["nu"].to_numpy(), "theta": theta[o_prod, o_dest], "e": e,
         "ln_lambda": ln_lambda, "ln_p": ln_p, "ln_q": ln_q, "d_cell": d_cell,
     })

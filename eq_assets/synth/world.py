@@ -4,21 +4,24 @@
 
 - the raw sources of the contract (``eq_assets.sources.contract``): ``customs/customs_{year}.csv``,
   ``asif/asif_{year}.csv`` (2004-2014), ``patents/patents.csv`` and ``reference/*.csv``;
-- ``truth.csv`` (paper, table, column, term, true_value, basis): P1 Table 1's true coefficients,
-  ``-beta_eco`` on Eco in columns 1-4 and ``-gamma_k`` on each control in columns 3-4, basis
-  "structural" (SPEC section 7);
+- the P1 reference sources of ``contract_p1`` (``reference/*.csv``) and the firm-anonymous
+  ``customs_aggregate/customs_aggregate.csv`` (2004-2019; 2015-2019 simulated for firms alive
+  in 2014, whose patents also run to 2019);
+- ``truth.csv`` (paper, table, column, term, true_value, basis): oracle rows for the Eco terms
+  of P1 Tables 1, 2, 4, 5, 6, 7 (``oracle.py``) and structural rows for the production
+  function (table "TFP", columns "LP"/"ACF", terms ln_l, ln_k);
 - ``truth_firms.csv``: every customs firm code with its survey legal code (empty if none), the
   intermediary flag and the kind of name spelling, to score matching;
 - ``params.json``: every parameter, the scale and the seed;
 - with ``latent=True``, ``latent/obs_{year}.parquet``: the latent observations (ln lambda and its
-  components, ln p, ln q, written totals, defects) for oracle checks.
+  components, ln p, ln q, written totals, defects) and ``latent/firm_years.parquet`` (true
+  omega, real production variables, Eco parts, v, the instruments' drivers) for oracle checks.
 
-Why the truth is structural: the pipeline's quality is ln lambda minus its product x
-destination x year cell mean (CES identity, see ``trade``), and Distance = industry-year
-maximum - quality. With firm and year FE, a unit of Eco moves the firm's own Distance by
--beta_eco; the cell mean and the industry frontier move only through the firm's own weight in
-them (1/cell size, and only when the firm holds the frontier), which vanishes with scale
-(reported as ``own_cell_share`` in the summary). Controls likewise give -gamma_k.
+Why oracle truths: Eco is endogenous by construction (shock v), the digital part of quality has
+several components, the pipeline's quality is ln lambda minus its cell mean (the firm's own
+weight in the cell attenuates effects by about ``own_cell_share``) and Distance is relative to
+an industry-year maximum; so each table's estimand is computed from the latent variables of
+the same draw with the same spec (README.md in this folder lists the constructions assumed).
 
 Years are drawn from their own streams, one at a time (memory stays at one year's rows).
 """
@@ -40,17 +43,24 @@ from eq_assets.sources.contract import (
     ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS, TRADE_MODES,
 )
 from eq_assets.synth import reference
-from eq_assets.synth.catalog import Products, build_products, destinations_frame
+from eq_assets.sources.contract_p1 import (
+    CITY_1984, CITY_IP_PROTECTION, COUNTRY_DEVELOPMENT, COUNTRY_PANEL, CUSTOMS_AGGREGATE, FOREIGN_PATENTS, HS_CIC,
+    INDUSTRY_PANEL, P1_AGGREGATE_YEARS, PROVINCE_INTERNET_PORTS, US_INDUSTRY,
+)
+from eq_assets.synth import oracle
+from eq_assets.synth.catalog import Products, build_products, destinations_frame, hs_version
 from eq_assets.synth.firmyear import asif_rows, firm_years
 from eq_assets.synth.params import CONTROL_NAMES, WorldParams
 from eq_assets.synth.patents import patent_rows
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population, build_population
+from eq_assets.synth.production import ProductionPaths, production_paths
+from eq_assets.synth.reference import RefData
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: what generate writes (top-level names under out_dir); --force removes only these
-OUTPUTS = ("customs", "asif", "patents", "reference", "latent", "truth.csv", "truth_firms.csv", "params.json")
+OUTPUTS = ("customs", "asif", "patents", "reference", "customs_aggregate", "latent", "truth.csv", "truth_firms.csv", "params.json")
 
 
 class OutputDirNotEmpty(RuntimeError):
@@ -62,6 +72,8 @@ class World:
     params: WorldParams
     products: Products
     population: Population
+    ref: RefData
+    production: ProductionPaths
 
 
 @dataclass
@@ -77,13 +89,15 @@ class YearDraw:
 
 def build_world(params: WorldParams) -> World:
     products = build_products()
-    return World(params=params, products=products, population=build_population(params, products))
+    pop = build_population(params, products)
+    return World(params=params, products=products, population=pop, ref=reference.build_refdata(params.seed),
+                 production=production_paths(pop.firms, params))
 
 
 def simulate_year(world: World, year: int) -> YearDraw:
-    """Draw one year (independent of any other year's draws)."""
+    """Draw one survey year 2004-2014 (independent of any other year's draws)."""
     p, pop = world.params, world.population
-    fy = firm_years(pop, p, year)
+    fy = firm_years(pop, p, year, world.ref, world.production)
     obs = observations(pop, fy, world.products, p, year)
     yt = customs_rows(obs, pop, world.products, p, year)
     exports = yt.obs.groupby("fid")["value_usd"].sum()
@@ -92,11 +106,47 @@ def simulate_year(world: World, year: int) -> YearDraw:
     return YearDraw(firm_years=fy, obs=yt.obs, customs=yt.rows, asif=asif, patents=pats)
 
 
+def simulate_late_year(world: World, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A year after the survey (2015-2019): firm-years, latent observations, patents (no
+    customs or survey rows: P1 Table 3 has only the firm-anonymous aggregate then)."""
+    p, pop = world.params, world.population
+    fy = firm_years(pop, p, year, world.ref, world.production)
+    obs = observations(pop, fy, world.products, p, year)
+    return fy, obs, patent_rows(fy, pop, p, year)
+
+
+TRUTH_COLUMNS = ["paper", "table", "column", "term", "true_value", "basis"]
+
+
 def truth_table(p: WorldParams) -> pd.DataFrame:
-    """P1 Table 1's true coefficients (SPEC section 4 and 7): basis 'structural'."""
-    rows = [("P1", "1", c, "Eco", -p.beta_eco, "structural") for c in ("1", "2", "3", "4")]
-    rows += [("P1", "1", c, k, -p.gamma[k], "structural") for c in ("3", "4") for k in CONTROL_NAMES]
-    return pd.DataFrame(rows, columns=["paper", "table", "column", "term", "true_value", "basis"])
+    """Structural truths: the production-function elasticities of P1 Table 8's TFP step.
+
+    paper "P1", table "TFP", column "LP" / "ACF", terms ``ln_l`` and ``ln_k`` (value added:
+    ln VA on ln employees and ln real fixed assets; see ``production``). The regression
+    tables' truths are oracle values (:mod:`eq_assets.synth.oracle`), added by :func:`generate`.
+    """
+    rows = [("P1", "TFP", m, t, v, "structural") for m in ("LP", "ACF") for t, v in (("ln_l", p.beta_l), ("ln_k", p.beta_k))]
+    return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
+
+
+def aggregate_rows(obs: pd.DataFrame, products: Products, year: int) -> pd.DataFrame:
+    """Firm-anonymous customs exports of a year: year x destination x HS6 (the year's revision)
+    x trade mode, quantity and USD value summed over every exporter (all firm kinds)."""
+    q = np.maximum(1.0, np.round(np.exp(obs["ln_q"].to_numpy())))
+    v = np.round(q * np.exp(obs["ln_p"].to_numpy()), 2)
+    a = pd.DataFrame({"product": obs["product"].to_numpy(), "dest": obs["dest"].to_numpy(),
+                      "mode": obs["mode"].to_numpy(), "quantity": q, "value_usd": v})
+    a = a.groupby(["product", "dest", "mode"], sort=True, as_index=False)[["quantity", "value_usd"]].sum()
+    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]
+    out = pd.DataFrame({
+        "year": year,
+        "dest_code": destinations_frame()["dest_code"].to_numpy()[a["dest"].to_numpy()],
+        "hs6": products.table[col].to_numpy()[a["product"].to_numpy()],
+        "trade_mode": np.array(list(TRADE_MODES), dtype=object)[a["mode"].to_numpy()],
+        "quantity": a["quantity"].to_numpy(),
+        "value_usd": np.round(a["value_usd"].to_numpy(), 2),
+    })
+    return out.sort_values(["dest_code", "hs6", "trade_mode"], kind="stable").reset_index(drop=True)
 
 
 def truth_firms(pop: Population) -> pd.DataFrame:
@@ -157,11 +207,15 @@ def _check_out_dir(out: Path, force: bool) -> None:
 
 def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int = 20240801, *,
              force: bool = False, latent: bool = False, years: tuple[int, ...] | None = None,
-             verbose: bool = False, **overrides) -> dict:
+             verbose: bool = False, oracle_scope: str | None = None, **overrides) -> dict:
     """Write the synthetic world into ``out_dir``; returns a summary (rows per file, seconds).
 
     ``overrides`` replace WorldParams fields (e.g. ``beta_eco=0.1``, ``endog_loading=0.3``);
-    ``years`` restricts the yearly files written (default: 2004-2014).
+    ``years`` restricts the yearly survey/customs files written (default: 2004-2014; with
+    ``years`` set, the post-survey years 2015-2019 are not simulated and the aggregate holds
+    only ``years``). ``oracle_scope``: "all" (every Eco-bearing column of P1 Tables 1, 2, 4-7),
+    "key" (the all-FE columns only; default at SCALE=paper, where each fit takes ~30 s) or
+    "none" (no oracle truth rows).
     """
     from eq_assets.settings import raw_dir
 
@@ -170,11 +224,16 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     _check_out_dir(out, force)
     out.mkdir(parents=True, exist_ok=True)
     p = WorldParams.for_scale(scale, seed, **overrides)
+    scope = oracle_scope or ("key" if scale == "paper" else "all")
     world = build_world(p)
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     files: dict[str, int] = {}
     patents: list[pd.DataFrame] = []
+    aggregate: list[pd.DataFrame] = []
+    oracle_obs: list[pd.DataFrame] = []
+    oracle_fy: list[pd.DataFrame] = []
+    latent_fy: list[pd.DataFrame] = []
     diag = {"n": 0, "own_share_sum": 0.0}
     stats: dict[str, int] = {"export_observations": 0, "survey_export_observations": 0}
     for year in years or P1_YEARS:
@@ -183,42 +242,101 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
         files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
         files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
         patents.append(d.patents)
+        aggregate.append(aggregate_rows(d.obs, world.products, year))
         stats["export_observations"] += len(d.obs)
         stats["survey_export_observations"] += int((d.obs["kind"] == KIND_SURVEY).sum())
         dg = analysis_diagnostics(d.obs, d.firm_years)
         diag["n"] += dg["n"]
         diag["own_share_sum"] += dg["own_share_sum"]
+        if scope != "none":
+            oracle_obs.append(oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref))
+            oracle_fy.append(oracle.firm_year_covariates(d.firm_years, world.ref))
         if latent:
             lat = _latent_frame(world, d)
             (out / "latent").mkdir(exist_ok=True)
             con.register("_lat", lat)
             con.execute(f"copy (select * from _lat) to '{(out / 'latent' / f'obs_{year}.parquet').as_posix()}' (format parquet)")
             con.unregister("_lat")
+            latent_fy.append(_latent_firm_years(world, d.firm_years))
         if verbose:
             print(f"  {year}: {len(d.customs):>9,} customs rows, {len(d.asif):>8,} survey rows, "
                   f"{len(d.obs):>9,} observations ({time.perf_counter() - t1:.1f} s)", flush=True)
+        del d
+    if years is None:
+        for year in (y for y in P1_AGGREGATE_YEARS if y > P1_YEARS[-1]):
+            t1 = time.perf_counter()
+            fy, obs, pats = simulate_late_year(world, year)
+            patents.append(pats)
+            aggregate.append(aggregate_rows(obs, world.products, year))
+            if latent:
+                latent_fy.append(_latent_firm_years(world, fy))
+            if verbose:
+                print(f"  {year}: {len(obs):>9,} observations (aggregate and patents only, "
+                      f"{time.perf_counter() - t1:.1f} s)", flush=True)
+            del fy, obs
     pat = pd.concat(patents, ignore_index=True).sort_values("application_no", kind="stable")
     files[PATENTS.path_for()] = write_source(con, pat.drop(columns=["_fid", "_digital"]), PATENTS, out)
-    files[DIGITAL_IPC.path_for()] = write_source(con, reference.digital_ipc_table(), DIGITAL_IPC, out)
-    files[HS_CONCORDANCE.path_for()] = write_source(con, reference.hs_concordance(world.products), HS_CONCORDANCE, out)
-    files[COUNTRY_CODES.path_for()] = write_source(con, reference.country_codes(), COUNTRY_CODES, out)
-    files[CITY_PANEL.path_for()] = write_source(con, reference.city_panel(p.seed), CITY_PANEL, out)
+    files[CUSTOMS_AGGREGATE.path_for()] = write_source(con, pd.concat(aggregate, ignore_index=True), CUSTOMS_AGGREGATE, out)
+    del aggregate
+    ref = world.ref
+    for source, frame in (
+        (DIGITAL_IPC, reference.digital_ipc_table()),
+        (HS_CONCORDANCE, reference.hs_concordance(world.products)),
+        (COUNTRY_CODES, reference.country_codes()),
+        (CITY_PANEL, reference.city_panel(p.seed)),
+        (CITY_IP_PROTECTION, reference.city_ip_protection(p.seed)),
+        (CITY_1984, reference.city_1984(ref)),
+        (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
+        (FOREIGN_PATENTS, reference.foreign_patents(ref)),
+        (COUNTRY_PANEL, reference.country_panel(p.seed)),
+        (COUNTRY_DEVELOPMENT, reference.country_development()),
+        (INDUSTRY_PANEL, reference.industry_panel(ref, p.seed)),
+        (US_INDUSTRY, reference.us_industry(ref, p, p.seed)),
+        (HS_CIC, reference.hs6_cic(world.products)),
+    ):
+        files[source.path_for()] = write_source(con, frame, source, out)
+    if latent:
+        lf = pd.concat(latent_fy, ignore_index=True)
+        con.register("_lat", lf)
+        con.execute(f"copy (select * from _lat) to '{(out / 'latent' / 'firm_years.parquet').as_posix()}' (format parquet)")
+        con.unregister("_lat")
+        del lf, latent_fy
+
+    # truth: structural (production function) + oracle (P1 regression tables)
+    t_or = time.perf_counter()
     truth = truth_table(p)
+    oracle_diag: dict = {}
+    if scope != "none" and oracle_obs:
+        obs_panel = pd.concat(oracle_obs, ignore_index=True)
+        del oracle_obs
+        fpanel = oracle.firm_panel(obs_panel, pd.concat(oracle_fy, ignore_index=True))
+        otruth, oracle_diag = oracle.oracle_truth(obs_panel, fpanel, scope)
+        del obs_panel, fpanel
+        truth = pd.concat([otruth, truth], ignore_index=True)
+    oracle_seconds = round(time.perf_counter() - t_or, 2)
+    # 10 significant digits: the multithreaded demeaner can jitter the last bits between runs
+    truth["true_value"] = [_sig(v) for v in truth["true_value"]]
     files["truth.csv"] = write_frame(con, truth, out / "truth.csv")
     files["truth_firms.csv"] = write_frame(con, truth_firms(world.population), out / "truth_firms.csv")
     own = round(diag["own_share_sum"] / max(diag["n"], 1), 4)
     diagnostics = {
         "expected_p1_observations": diag["n"],
         "own_cell_share": own,
-        "approx_eco_coefficient_at_this_scale": round(-p.beta_eco * (1 - own), 4),
-        "note": "truth.csv holds the population (structural) values; at finite scale the "
-                "within-cell quality residual attenuates firm-level effects by about own_cell_share",
+        "oracle_scope": scope,
+        "iv_columns": {k: {n: (_sig(v) if isinstance(v, float) else v) for n, v in d.items()} for k, d in oracle_diag.items()},
+        "note": "truth.csv: oracle rows are P1's specs on the latent panel of this draw (OLS: "
+                "causal + built-in bias; IV: causal, shock excluded); iv_columns gives, per IV "
+                "column of Table 7, the latent OLS, the causal OLS and 2SLS, and the first-stage t",
     }
     (out / "params.json").write_text(
         json.dumps({"generator_version": GENERATOR_VERSION, "scale": scale, "seed": seed, "params": p.to_dict(),
-                    "true_values": {f"{r.column}:{r.term}": r.true_value for r in truth.itertuples()},
+                    "true_values": {f"{r.table}:{r.column}:{r.term}": r.true_value for r in truth.itertuples()},
+                    "causal_effects": {"beta_eco": p.beta_eco, **p.beta_parts,
+                                       "endog_loading_quality": p.endog_loading,
+                                       "endog_rate_loading": p.endog_rate_loading,
+                                       "ols_bias_direction": "OLS of Distance on Eco more negative than causal"},
                     "diagnostics": diagnostics},
-                   ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                   ensure_ascii=False, indent=2, sort_keys=True, default=float) + "\n",
         encoding="utf-8",
     )
     files["params.json"] = 1
@@ -237,7 +355,24 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
             "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
         },
         **stats,
-        **{k: v for k, v in diagnostics.items() if k != "note"},
+        **{k: v for k, v in diagnostics.items() if k not in ("note", "iv_columns")},
+        "oracle_seconds": oracle_seconds,
+        "iv_columns": oracle_diag,
         "digital_patents": int(pat["_digital"].sum()),
     }
     return summary
+
+
+def _sig(x: float, digits: int = 10) -> float:
+    return float(f"{x:.{digits}g}")
+
+
+def _latent_firm_years(world: World, fy: pd.DataFrame) -> pd.DataFrame:
+    """Survey firm-years with the true productivity and the production variables (logs, real
+    2004 yuan), the Eco variables, the shock v and the instruments' structural drivers."""
+    s = fy[fy["kind"] == KIND_SURVEY]
+    out = s[["year", "fid", "city", "industry", "omega", "ln_k_real", "ln_va_real", "ln_m_real", "ppi", "employees",
+             "v", "iv_internet", "iv_foreign", "n_dig", *oracle.ECO_TERMS, "abnormal_status", "missing_employees",
+             "profit_defined"]].copy()
+    out.insert(2, "legal_code", world.population.firms["legal_code"].to_numpy()[s["fid"].to_numpy()])
+    return out.reset_index(drop=True)
