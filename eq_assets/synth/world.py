@@ -35,10 +35,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from eq_assets.settings import P1_YEARS
+from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.sources.contract import (
     ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS, TRADE_MODES,
 )
+from eq_assets.synth import p2 as p2_model  # P2:
 from eq_assets.synth import reference
 from eq_assets.synth.catalog import Products, build_products, destinations_frame
 from eq_assets.synth.firmyear import asif_rows, firm_years
@@ -47,6 +48,7 @@ from eq_assets.synth.patents import patent_rows
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population, build_population
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
+from eq_assets.synth import p2_oracle  # P2:  (noqa: E402 order kept for a minimal diff)
 
 GENERATOR_VERSION = "1"
 #: what generate writes (top-level names under out_dir); --force removes only these
@@ -62,6 +64,7 @@ class World:
     params: WorldParams
     products: Products
     population: Population
+    p2: p2_model.P2World | None = None  # P2: places, e-government scores and instruments
 
 
 @dataclass
@@ -77,16 +80,21 @@ class YearDraw:
 
 def build_world(params: WorldParams) -> World:
     products = build_products()
-    return World(params=params, products=products, population=build_population(params, products))
+    return World(params=params, products=products, population=build_population(params, products),
+                 p2=p2_model.build_p2(params))  # P2:
 
 
 def simulate_year(world: World, year: int) -> YearDraw:
     """Draw one year (independent of any other year's draws)."""
     p, pop = world.params, world.population
     fy = firm_years(pop, p, year)
+    if world.p2 is not None:  # P2: e-government terms of log quality (2010-2012 only)
+        fy = p2_model.firm_year_effects(fy, pop, world.p2, p, year)
     obs = observations(pop, fy, world.products, p, year)
     yt = customs_rows(obs, pop, world.products, p, year)
     exports = yt.obs.groupby("fid")["value_usd"].sum()
+    if world.p2 is not None and year in P2_YEARS:  # P2: survey export delivery net of the P2 terms
+        exports = p2_model.survey_exports(exports, fy, p)
     asif = asif_rows(fy, pop, exports, year)
     pats = patent_rows(fy, pop, p, year)
     return YearDraw(firm_years=fy, obs=yt.obs, customs=yt.rows, asif=asif, patents=pats)
@@ -177,12 +185,15 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     patents: list[pd.DataFrame] = []
     diag = {"n": 0, "own_share_sum": 0.0}
     stats: dict[str, int] = {"export_observations": 0, "survey_export_observations": 0}
+    p2_draws: dict[int, YearDraw] = {}  # P2: the draws of 2010-2012 for the oracle truths
     for year in years or P1_YEARS:
         t1 = time.perf_counter()
         d = simulate_year(world, year)
         files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
         files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
         patents.append(d.patents)
+        if year in P2_YEARS:  # P2:
+            p2_draws[year] = d
         stats["export_observations"] += len(d.obs)
         stats["survey_export_observations"] += int((d.obs["kind"] == KIND_SURVEY).sum())
         dg = analysis_diagnostics(d.obs, d.firm_years)
@@ -203,7 +214,19 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     files[HS_CONCORDANCE.path_for()] = write_source(con, reference.hs_concordance(world.products), HS_CONCORDANCE, out)
     files[COUNTRY_CODES.path_for()] = write_source(con, reference.country_codes(), COUNTRY_CODES, out)
     files[CITY_PANEL.path_for()] = write_source(con, reference.city_panel(p.seed), CITY_PANEL, out)
+    city_panel = reference.city_panel(p.seed)  # P2: shared with the P2 oracle
+    for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
+        files[src.path_for()] = write_source(con, frame, src, out)
     truth = truth_table(p)
+    p2_info: dict = {}
+    if set(P2_YEARS) <= set(p2_draws):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
+        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, p2_draws, city_panel)
+        truth = pd.concat([truth, p2_truth], ignore_index=True)
+        if latent:  # the latent P2 panel (true qua, qua_causal, every panel column) for checks
+            (out / "latent").mkdir(exist_ok=True)
+            con.register("_p2", p2_panel.drop(columns=["smart_city_year"]))
+            con.execute(f"copy (select * from _p2) to '{(out / 'latent' / 'p2_panel.parquet').as_posix()}' (format parquet)")
+            con.unregister("_p2")
     files["truth.csv"] = write_frame(con, truth, out / "truth.csv")
     files["truth_firms.csv"] = write_frame(con, truth_firms(world.population), out / "truth_firms.csv")
     own = round(diag["own_share_sum"] / max(diag["n"], 1), 4)
@@ -216,8 +239,9 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     }
     (out / "params.json").write_text(
         json.dumps({"generator_version": GENERATOR_VERSION, "scale": scale, "seed": seed, "params": p.to_dict(),
-                    "true_values": {f"{r.column}:{r.term}": r.true_value for r in truth.itertuples()},
-                    "diagnostics": diagnostics},
+                    "true_values": {f"{r.column}:{r.term}": r.true_value for r in truth.itertuples()
+                                    if r.paper == "P1"},  # P2: P2's truths are under "p2"
+                    "diagnostics": diagnostics, "p2": p2_info},
                    ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
     )
