@@ -63,6 +63,12 @@ CITIES: tuple[tuple[str, str, str, str, float, tuple[str, ...]], ...] = (
     ("5101", "成都", "610000", "028", 1.2, ("04", "05", "06", "07", "12", "81")),
 )
 
+# P2: prefecture cities added for P2's neighbour-city instrument (5/7/10 same-province
+# neighbours); appended after P1's 33 cities. See eq_assets/synth/p2_catalog.py.
+from eq_assets.synth.p2_catalog import P2_EXTRA_CITIES  # noqa: E402
+
+CITIES = CITIES + P2_EXTRA_CITIES  # P2:
+
 PROVINCE_NAMES = dict(PROVINCES)
 
 

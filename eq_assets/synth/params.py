@@ -42,6 +42,21 @@ def _gamma_default() -> dict[str, float]:
     }
 
 
+# P2: moderators of the e-government effect (P2 Tables 7-9), in P2_MODERATORS order.
+P2_MODERATORS: tuple[str, ...] = (
+    "coastal", "smart_city", "ftz", "infra", "capital_intensive", "high_tech", "private", "ln_assets",
+    "SA", "gvc_top", "general_trade",
+)
+
+
+def _p2_delta_default() -> dict[str, float]:  # P2:
+    return {
+        "coastal": 0.6, "smart_city": 0.0, "ftz": 0.6, "infra": 0.6, "capital_intensive": -0.5,
+        "high_tech": -0.5, "private": 0.4, "ln_assets": 0.3, "SA": 0.8, "gvc_top": 0.6,
+        "general_trade": 0.0,
+    }
+
+
 @dataclass(frozen=True)
 class WorldParams:
     """All parameters of the synthetic world. Frozen: make variants with :meth:`replace`."""
@@ -241,6 +256,54 @@ class WorldParams:
     loss_rate: float = 0.05
     """Share of survey firm-years with a loss (total profit <= 0: Profit_rate undefined)."""
 
+    # --- P2: e-government and export quality, 2010-2012 (SPEC sections 5 and 7) ------------------
+    # Only P2's years are touched; see eq_assets/synth/p2.py for the model and the OLS-bias sign.
+    p2_beta_eg: float = 1.0
+    """Causal effect of a unit of the city e-government score egscore_ct (0-1) on firm log quality
+    ln lambda in 2010-2012. P2's qua is min-max standardized within HS6, so the effect on qua is
+    about p2_beta_eg / range_g (the truth rows are oracle values, see p2_oracle)."""
+    p2_delta: dict[str, float] = field(default_factory=_p2_delta_default)
+    """Extra effect of egscore on ln lambda per unit of each moderator (P2 Tables 7-9): ln lambda
+    gains (egscore_ct - mean_t egscore) * delta_h * H_ih, H_ih the firm's time-invariant moderator
+    (ln_assets and SA from the latent firm size, centered at p2_size_center / p2_sa_center)."""
+    p2_size_center: float = 10.5
+    """Centering of the latent ln total assets (thousand yuan) in the ln_assets moderator."""
+    p2_sa_center: float = -2.6
+    """Centering of the latent SA index moderator (-0.737 size + 0.043 size^2 - 0.040 age, size =
+    latent ln assets in million yuan, age in 2011 + 1)."""
+    p2_shock_quality: float = 0.2
+    """Loading of the unobserved city-year shock u_ct ~ N(0,1) on firm log quality (2010-2012)."""
+    p2_shock_egscore: float = 0.09
+    """Loading of u_ct on the latent e-government level (so OLS of qua on egscore is biased UP)."""
+    p2_alpha_price: float = 0.0
+    """Elasticity of the price to quality in 2010-2012 (replaces alpha_price there). P2's quality
+    instruments the price with the firm's price of the product in other markets, valid only if
+    prices carry no firm quality component; P1's KSW quality does not depend on it."""
+    p2_eg_mean: float = 0.5
+    """Mean latent e-government level over cities (P2 Table 1: egscore 0.110-0.853)."""
+    p2_eg_city_sd: float = 0.08
+    """sd of the city level mu_c of e-government (absorbed by firm FE)."""
+    p2_eg_trend: float = 0.02
+    """Common yearly rise of e-government scores (absorbed by year FE)."""
+    p2_eg_province_year_sd: float = 0.10
+    """sd of the province-year component pi_pt shared by the cities of a province: the source of
+    the neighbour-city instrument's relevance (P2 Table 6 cols. 1-3)."""
+    p2_words_mean: float = 14.0
+    """Mean digital-economy word frequency per 10 thousand characters of the work report (P2: 0.14%)."""
+    p2_words_city_sd: float = 4.0
+    """sd of the city level of the word frequency."""
+    p2_words_year_sd: float = 4.0
+    """sd of the city-year shock of the word frequency (its within-city variation)."""
+    p2_eg_words: float = 0.015
+    """Effect of one word per 10k characters on e-government (P2 Table 6 col. 4, IV_int)."""
+    p2_eg_rugged_domain: float = -0.35
+    """Effect of ruggedness x ln(province domain count) on e-government (P2 Table 6 col. 5,
+    IV_gov: flatter cities turn domain growth into more e-government)."""
+    p2_eg_noise_sd: float = 0.02
+    """sd of the exogenous city-year e-government noise eta_ct."""
+    p2_subindex_sd: float = 0.05
+    """sd of each sub-index's own city-year noise around the latent level (P2 eq. 14)."""
+
     # ------------------------------------------------------------------------------------------
     def __post_init__(self) -> None:
         if self.sigma <= 1:
@@ -249,6 +312,8 @@ class WorldParams:
             raise ValueError(f"beta_parts needs exactly {ECO_PARTS}; got {sorted(self.beta_parts)}")
         if set(self.gamma) != set(CONTROL_NAMES):
             raise ValueError(f"gamma needs exactly the controls {CONTROL_NAMES}; got {sorted(self.gamma)}")
+        if set(self.p2_delta) != set(P2_MODERATORS):  # P2:
+            raise ValueError(f"p2_delta needs exactly the moderators {P2_MODERATORS}; got {sorted(self.p2_delta)}")
         if self.n_survey_firms < 50:
             raise ValueError("n_survey_firms must be at least 50")
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from eq_assets.settings import P2_YEARS  # P2:
 from eq_assets.sources.contract import FLOW_EXPORT, FLOW_IMPORT, TRADE_MODES
 from eq_assets.synth.catalog import Products, destinations_frame, hs_version
 from eq_assets.synth.params import WorldParams
@@ -114,8 +115,11 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     a = f["a"].to_numpy()[firm_fid]
     ln_lambda = (a + dig + ctrl + p.endog_loading * exf["v"].to_numpy()
                  + theta[o_prod, o_dest] + exf["nu"].to_numpy() + e)
+    if "p2_effect" in exf:  # P2: e-government terms of 2010-2012 (eq_assets/synth/p2.py)
+        ln_lambda = ln_lambda + exf["p2_effect"].to_numpy()
+    alpha = p.p2_alpha_price if year in P2_YEARS else p.alpha_price  # P2: see WorldParams.p2_alpha_price
     ln_price_j = pt["ln_price"].to_numpy()[o_prod]
-    ln_p = (ln_price_j + f["cost"].to_numpy()[firm_fid] + p.alpha_price * ln_lambda
+    ln_p = (ln_price_j + f["cost"].to_numpy()[firm_fid] + alpha * ln_lambda
             + p.processing_cost * (mode != MODE_GENERAL) + eps)
     d_cell = (p.sigma * ln_price_j + np.log(BASE_VALUE_USD) - 0.5 * ln_price_j
               + 0.5 * dests["ln_size"].to_numpy()[o_dest] + 0.08 * (year - 2004) + demand[o_prod, o_dest])

@@ -38,10 +38,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from eq_assets.settings import P1_YEARS
+from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.sources.contract import (
     ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS, TRADE_MODES,
 )
+from eq_assets.synth import p2 as p2_model  # P2:
 from eq_assets.synth import reference
 from eq_assets.sources.contract_p1 import (
     CITY_1984, CITY_IP_PROTECTION, COUNTRY_DEVELOPMENT, COUNTRY_PANEL, CUSTOMS_AGGREGATE, FOREIGN_PATENTS, HS_CIC,
@@ -57,6 +58,7 @@ from eq_assets.synth.production import ProductionPaths, production_paths
 from eq_assets.synth.reference import RefData
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
+from eq_assets.synth import p2_oracle  # P2:  (noqa: E402 order kept for a minimal diff)
 
 GENERATOR_VERSION = "2"
 #: what generate writes (top-level names under out_dir); --force removes only these
@@ -74,6 +76,7 @@ class World:
     population: Population
     ref: RefData
     production: ProductionPaths
+    p2: p2_model.P2World | None = None  # P2: places, e-government scores and instruments
 
 
 @dataclass
@@ -91,16 +94,20 @@ def build_world(params: WorldParams) -> World:
     products = build_products()
     pop = build_population(params, products)
     return World(params=params, products=products, population=pop, ref=reference.build_refdata(params.seed),
-                 production=production_paths(pop.firms, params))
+                 production=production_paths(pop.firms, params), p2=p2_model.build_p2(params))  # P2: p2
 
 
 def simulate_year(world: World, year: int) -> YearDraw:
     """Draw one survey year 2004-2014 (independent of any other year's draws)."""
     p, pop = world.params, world.population
     fy = firm_years(pop, p, year, world.ref, world.production)
+    if world.p2 is not None:  # P2: e-government terms of log quality (2010-2012 only)
+        fy = p2_model.firm_year_effects(fy, pop, world.p2, p, year)
     obs = observations(pop, fy, world.products, p, year)
     yt = customs_rows(obs, pop, world.products, p, year)
     exports = yt.obs.groupby("fid")["value_usd"].sum()
+    if world.p2 is not None and year in P2_YEARS:  # P2: survey export delivery net of the P2 terms
+        exports = p2_model.survey_exports(exports, fy, p)
     asif = asif_rows(fy, pop, exports, year)
     pats = patent_rows(fy, pop, p, year)
     return YearDraw(firm_years=fy, obs=yt.obs, customs=yt.rows, asif=asif, patents=pats)
@@ -236,6 +243,7 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     latent_fy: list[pd.DataFrame] = []
     diag = {"n": 0, "own_share_sum": 0.0}
     stats: dict[str, int] = {"export_observations": 0, "survey_export_observations": 0}
+    p2_draws: dict[int, YearDraw] = {}  # P2: the draws of 2010-2012 for the oracle truths
     for year in years or P1_YEARS:
         t1 = time.perf_counter()
         d = simulate_year(world, year)
@@ -243,6 +251,8 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
         files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
         patents.append(d.patents)
         aggregate.append(aggregate_rows(d.obs, world.products, year))
+        if year in P2_YEARS:  # P2:
+            p2_draws[year] = d
         stats["export_observations"] += len(d.obs)
         stats["survey_export_observations"] += int((d.obs["kind"] == KIND_SURVEY).sum())
         dg = analysis_diagnostics(d.obs, d.firm_years)
@@ -314,6 +324,20 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
         del obs_panel, fpanel
         truth = pd.concat([otruth, truth], ignore_index=True)
     oracle_seconds = round(time.perf_counter() - t_or, 2)
+    city_panel = reference.city_panel(p.seed)  # P2: shared with the P2 oracle
+    for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
+        files[src.path_for()] = write_source(con, frame, src, out)
+    p2_info: dict = {}
+    if set(P2_YEARS) <= set(p2_draws):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
+        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, p2_draws, city_panel)
+        truth = pd.concat([truth, p2_truth], ignore_index=True)
+        if latent:  # the latent P2 panel (true qua, qua_causal, every panel column) for checks
+            (out / "latent").mkdir(exist_ok=True)
+            con.register("_p2", p2_panel.drop(columns=["smart_city_year"]))
+            con.execute(f"copy (select * from _p2) to '{(out / 'latent' / 'p2_panel.parquet').as_posix()}' (format parquet)")
+            con.unregister("_p2")
+        del p2_panel
+    del p2_draws
     # 10 significant digits: the multithreaded demeaner can jitter the last bits between runs
     truth["true_value"] = [_sig(v) for v in truth["true_value"]]
     files["truth.csv"] = write_frame(con, truth, out / "truth.csv")
@@ -330,12 +354,13 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     }
     (out / "params.json").write_text(
         json.dumps({"generator_version": GENERATOR_VERSION, "scale": scale, "seed": seed, "params": p.to_dict(),
-                    "true_values": {f"{r.table}:{r.column}:{r.term}": r.true_value for r in truth.itertuples()},
+                    "true_values": {f"{r.table}:{r.column}:{r.term}": r.true_value for r in truth.itertuples()
+                                    if r.paper == "P1"},  # P2: P2's truths are under "p2"
                     "causal_effects": {"beta_eco": p.beta_eco, **p.beta_parts,
                                        "endog_loading_quality": p.endog_loading,
                                        "endog_rate_loading": p.endog_rate_loading,
                                        "ols_bias_direction": "OLS of Distance on Eco more negative than causal"},
-                    "diagnostics": diagnostics},
+                    "diagnostics": diagnostics, "p2": p2_info},
                    ensure_ascii=False, indent=2, sort_keys=True, default=float) + "\n",
         encoding="utf-8",
     )
