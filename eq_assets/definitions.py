@@ -16,8 +16,14 @@ from eq_assets.quality.assets import ASSETS as QUALITY
 from eq_assets.regressions.assets import ASSETS as REGRESSIONS
 from eq_assets.reports.assets import ASSETS as REPORTS
 from eq_assets.sources.assets import ASSETS as SOURCES
+from eq_assets.sources.assets_p1 import ASSETS as SOURCES_P1
+from eq_assets.panels.assets_p1 import ASSETS as PANELS_P1
+from eq_assets.mechanisms.assets_p1 import ASSETS as MECHANISMS_P1
 
-ALL_ASSETS = [*SOURCES, *CLEANING, *MATCHING, *QUALITY, *FRONTIER, *DIGITAL, *PANELS, *REGRESSIONS, *REPORTS]
+ALL_ASSETS = [
+    *SOURCES, *SOURCES_P1, *CLEANING, *MATCHING, *QUALITY, *FRONTIER, *DIGITAL, *PANELS, *PANELS_P1, *MECHANISMS_P1,
+    *REGRESSIONS, *REPORTS,
+]
 
 
 def resources() -> dict:

@@ -170,3 +170,46 @@ def test_table1_equals_pyfixest_and_linearmodels_on_the_same_panel(world):
     for term in ["Eco"] + controls:
         assert lm.params[term] == pytest.approx(ours.loc[term, "estimate"], rel=1e-6, abs=1e-9)
         assert lm.std_errors[term] * np.sqrt(factor) == pytest.approx(ours.loc[term, "std_error"], rel=1e-6)
+
+
+# ---- P1 Tables 2-11 (the same tiny world) --------------------------------------------------------
+
+
+def test_p1_tables_2_to_11_written(world):
+    out = world["root"] / "outputs"
+    res = pd.read_csv(out / "results.csv", dtype={"table": str, "column": str})
+    p1 = res[res.paper == "P1"]
+    expected_columns = {"2": 6, "3": 4, "4": 6, "5": 4, "6": 6, "7": 6, "8": 6, "9": 4, "10": 6, "11": 6}
+    for table, n_cols in expected_columns.items():
+        assert p1[p1.table == table]["column"].nunique() == n_cols, table
+        assert (out / f"P1_table{table}.md").exists() and (out / f"P1_table{table}.tex").exists()
+    t7 = p1[p1.table == "7"]
+    assert set(t7[t7.column == "2"]["term"]) >= {"Eco", "stat:kp_rk_lm", "stat:kp_rk_wald_f"}
+    assert set(t7[t7.column == "1"]["term"]) >= {"IV_phone"}
+
+
+def test_p1_main_estimates_recover_truth(world):
+    """Tables 2, 4, 5, 6 (and the 2SLS of Table 7): every estimate with a truth within 3 SE."""
+    root = world["root"]
+    res = pd.read_csv(root / "outputs" / "results.csv", dtype={"table": str, "column": str})
+    truth = pd.read_csv(root / "raw" / "truth.csv", dtype={"table": str, "column": str})
+    m = res.merge(truth, on=["paper", "table", "column", "term"])
+    m = m[(m.paper == "P1") & m.table.isin(["2", "4", "5", "6", "7"])]
+    assert set(m.table) == {"2", "4", "5", "6", "7"}
+    z = (m.estimate - m.true_value) / m.std_error
+    assert (z.abs() <= 3).all(), m.assign(z=z)[["table", "column", "term", "estimate", "std_error", "true_value"]]
+
+
+def test_p1_production_function_recovers_elasticities(world):
+    con = _con(world["root"])
+    try:
+        pf = con.execute("select * from eq.p1_production_function").fetchdf()
+        tfp = con.execute("select ln_tfp, ln_va, ln_l, ln_k from eq.p1_tfp").fetchdf()
+    finally:
+        con.close()
+    truth = pd.read_csv(world["root"] / "raw" / "truth.csv", dtype={"table": str, "column": str})
+    m = pf.merge(truth, on=["paper", "table", "column", "term"])
+    assert set(m["column"]) == {"LP", "ACF"} and len(m) == 4
+    assert ((m.estimate - m.true_value).abs() <= 3 * m.std_error).all(), m
+    lp = pf[pf.column == "LP"].set_index("term")["estimate"]
+    assert tfp["ln_tfp"].to_numpy() == pytest.approx((tfp.ln_va - lp["ln_l"] * tfp.ln_l - lp["ln_k"] * tfp.ln_k).to_numpy())

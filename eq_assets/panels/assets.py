@@ -9,9 +9,18 @@ from eq_assets.core.accounting import RowAccount
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.panels.controls import CONTROLS, firm_controls as build_controls
 from eq_assets.panels.p1 import OBS_KEY, p1_panel as build_p1_panel
+from eq_assets.panels.p1_vars import DistanceRatioParams, destination_development
+from pydantic import Field
 from eq_assets.panels.schemas import FirmControls, P1Panel
 
 GROUP = "panels"
+
+
+class P1PanelConfig(dg.Config):
+    """Choices of P1's ratio distances (Table 2; eq_assets.panels.p1_vars)."""
+
+    ratio_scale: str = Field(default="exp", description="Positive scale of the log quality for Distance_1/_2: 'exp' (quality level exp(quality)) or 'shift' (quality - industry-year min + shift_offset).")
+    shift_offset: float = Field(default=1.0, description="Offset of the 'shift' scale.")
 
 
 @table_asset("firm_controls", FirmControls, group=GROUP)
@@ -27,11 +36,29 @@ def firm_controls(firm_survey: pd.DataFrame):
     "p1_panel",
     P1Panel,
     group=GROUP,
-    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "province", "reg_type", "op_status"]})},
+    ins={
+        "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "province", "reg_type", "op_status"]}),
+        "p1_firm_attributes": dg.AssetIn(),
+        "country_development": dg.AssetIn(),
+    },
 )
-def p1_panel(quality_distance: pd.DataFrame, eco: pd.DataFrame, firm_controls: pd.DataFrame, firm_survey: pd.DataFrame):
-    """P1 analysis panel: Distance, Eco, controls and FE identifiers per observation (P1 eq. 16)."""
-    out, acc, extra = build_p1_panel(quality_distance, eco, firm_controls, firm_survey)
+def p1_panel(
+    config: P1PanelConfig,
+    quality_distance: pd.DataFrame,
+    eco: pd.DataFrame,
+    firm_controls: pd.DataFrame,
+    firm_survey: pd.DataFrame,
+    p1_firm_attributes: pd.DataFrame,
+    country_development: pd.DataFrame,
+):
+    """P1 analysis panel: Distance (and Distance_1/_2), Eco (and its parts), controls, FE
+    identifiers, instruments and split attributes per observation (P1 eq. 16, Tables 1-7, 10-11)."""
+    out, acc, extra = build_p1_panel(
+        quality_distance, eco, firm_controls, firm_survey,
+        attributes=p1_firm_attributes, development=destination_development(country_development),
+        ratio_params=DistanceRatioParams(ratio_scale=config.ratio_scale, shift_offset=config.shift_offset),
+    )
+    extra["ratio_scale"] = config.ratio_scale
     yield from publish(out, model=P1Panel, key=OBS_KEY, account=acc, asset_name="p1_panel", metadata=extra)
 
 

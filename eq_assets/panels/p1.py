@@ -9,6 +9,13 @@ merged (and counted).
 ``Eco``, the six controls and the fixed-effect identifiers (firm_id, year, city, industry),
 plus the attributes later tables split on. Rows missing any control are dropped (P1 reports one
 N for all Table 1 columns, so the sample is the one with complete controls), counted per reason.
+
+Tables 2-11 add (see :mod:`eq_assets.panels.p1_vars` and :mod:`eq_assets.instruments.p1`):
+``Distance_1``, ``Distance_2`` (ratio distances), ``Eco_invent``, ``Eco_str``, ``Eco_manu``,
+``Eco_apply``, ``Eco_factor``, the instruments ``IV_phone``, ``IV_post``, ``IV_patent`` and the
+split variables ``ownership``, ``labour_intensive``, ``ip_protection_high``, ``firm_trade_class``
+(firm-year attributes) and ``dest_development`` (destination). A missing attribute stays missing:
+the row leaves only the columns that need it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,12 @@ import pandas as pd
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.sql import run_sql
 from eq_assets.panels.controls import CONTROLS
+from eq_assets.panels.p1_vars import DistanceRatioParams, distance_ratios, eco_variants
+
+#: Firm-year attribute columns joined into p1_panel (from the p1_firm_attributes asset).
+ATTRIBUTE_COLUMNS: tuple[str, ...] = (
+    "IV_phone", "IV_post", "IV_patent", "ownership", "labour_intensive", "ip_protection_high", "firm_trade_class",
+)
 
 OBS_KEY = ("year", "firm_id", "hs6", "dest_code", "trade_mode")
 
@@ -54,8 +67,16 @@ def p1_panel(
     eco: pd.DataFrame,
     controls: pd.DataFrame,
     firms: pd.DataFrame,
+    attributes: pd.DataFrame | None = None,
+    development: pd.DataFrame | None = None,
+    ratio_params: DistanceRatioParams = DistanceRatioParams(),
 ) -> tuple[pd.DataFrame, RowAccount, dict]:
-    """Join distance observations with Eco, controls and firm attributes; drop incomplete rows."""
+    """Join distance observations with Eco, controls and firm attributes; drop incomplete rows.
+
+    ``attributes`` (year, legal_code and :data:`ATTRIBUTE_COLUMNS`) and ``development``
+    (dest_code, dest_development) add the Tables 7, 10, 11 columns; without them those columns
+    are missing.
+    """
     acc = RowAccount(rows_in=len(distance), unit="observations")
     ctrl = ", ".join(f'c."{c}"' for c in CONTROLS)
     eco_cols = [c for c in eco.columns if c not in ("year", "legal_code")]
@@ -83,4 +104,18 @@ def p1_panel(
     acc.drop("missing_control", int(incomplete.sum()))
     out = joined[~incomplete].reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
+    out = distance_ratios(eco_variants(out), ratio_params)
+    if attributes is not None:
+        a = attributes[["year", "legal_code", *ATTRIBUTE_COLUMNS]].rename(columns={"legal_code": "firm_id"})
+        a = a.assign(year=a["year"].astype("int64"))
+        out = out.merge(a, on=["year", "firm_id"], how="left", validate="many_to_one")
+    else:
+        for c in ATTRIBUTE_COLUMNS:
+            out[c] = pd.NA
+    if development is not None:
+        out = out.merge(development[["dest_code", "dest_development"]], on="dest_code", how="left", validate="many_to_one")
+    else:
+        out["dest_development"] = pd.NA
+    for c in ATTRIBUTE_COLUMNS + ("dest_development",):
+        extra[f"missing_{c}"] = int(out[c].isna().sum())
     return out, acc, extra

@@ -57,6 +57,21 @@ class P1Panel(pa.DataFrameModel):
     Age: Series[float]
     Tangible: Series[float]
     Leverage: Series[float]
+    Eco_invent: Series[float] = pa.Field(ge=0)
+    Eco_str: Series[float] = pa.Field(ge=0)
+    Eco_manu: Series[float] = pa.Field(ge=0)
+    Eco_apply: Series[float] = pa.Field(ge=0)
+    Eco_factor: Series[float] = pa.Field(ge=0)
+    Distance_1: Series[float] = pa.Field(ge=1)
+    Distance_2: Series[float] = pa.Field(ge=0, lt=1)
+    IV_phone: Series[float] = pa.Field(nullable=True)
+    IV_post: Series[float] = pa.Field(nullable=True)
+    IV_patent: Series[float] = pa.Field(nullable=True)
+    ownership: Series[str] = pa.Field(nullable=True, isin=["soe", "private", "collective", "hmt", "foreign", "other_domestic"])
+    labour_intensive: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
+    ip_protection_high: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
+    firm_trade_class: Series[str] = pa.Field(nullable=True, isin=["pure_general", "pure_processing", "mixed"])
+    dest_development: Series[str] = pa.Field(nullable=True, isin=["developed", "developing", "least_developed"])
 
     class Config:
         strict = True

@@ -5,14 +5,49 @@ P1 Table 1 (eq. 16 and Table 1)::
     Distance_ijmt = a0 + a1 Eco_it + Controls_it + mu_i + lambda_t (+ city + industry) + e_ijmt
 
 (1) firm + year FE; (2) + city + industry FE; (3) firm + year FE + controls; (4) all four FE +
-controls. SE clustered by firm (table note: "稳健标准误经过企业层面聚类处理").
+controls. SE clustered by firm (table note: "稳健标准误经过企业层面聚类处理", "下表统同": every
+later firm-level table clusters by firm too).
+
+Panels (asset names; every regressor, control, FE and sample column below is a column of one):
+
+- ``p1_panel``: year x firm x HS6 x destination x trade mode (Tables 1, 2 cols 1-4, 4-7, 10, 11).
+- ``p1_firm_panel``: firm-year (Table 2 cols 5-6 ``Distance_q``, Tables 8 and 9). P1 prints
+  obs-level Ns for some mechanism columns (Table 8 col. 1: 8,093,261; Table 9 col. 3: 9,621,760)
+  but firm-year Ns for others (Table 9 col. 1: 445,087; Table 2 col. 5: 502,577); the outcomes of
+  Tables 8-9 are firm-year variables, so they are estimated at their own grain, firm-year
+  (:data:`P1_MECHANISM_PANEL`; an obs-level variant is the one-line change of that constant).
+- ``p1_industry_panel``: year x destination x HS6 x trade mode of the firm-anonymous customs
+  aggregate, 2004-2019 (Table 3).
+
+Reading of the printed tables (each a constant below, with the evidence):
+
+- Table 2: every column has controls; (2), (4), (6) add city and industry FE (table note).
+- Table 3: (1) industry controls + individual (product x destination x trade mode) FE; (2) + year
+  and industry FE; (3), (4) the same with the destination controls (table note). No firm exists
+  at that level, so SEs are clustered by the individual (:data:`P1_T3_CLUSTER`).
+- Table 4: for each of Eco_invent / Eco_str: no controls, controls, controls + city + industry FE
+  (the Adj. R2 0.5682 / 0.5689 / 0.5691 repeat Table 1 cols 1, 3, 4).
+- Table 5: Table 1 on the firms with a normal operating status (sample ``normal_status``).
+- Table 6: (1), (3), (5) controls and no FE at all (Adj. R2 0.0055 vs 0.569 with FE); (2), (4),
+  (6) controls and all four FE.
+- Table 7: two-way FE (firm, year) and controls; odd columns the first stage (Eco on the
+  instrument), even columns the 2SLS second stage, with KP rk LM and rk Wald F.
+- Table 8 and 9: controls + all four FE (Table 8 note "本表增加了城市和行业固定效应，下表统同").
+- Table 10: controls + all four FE, one subsample per column.
+- Table 11: controls, one subsample per column, no FE: the printed Adj. R2 (0.006-0.024) are
+  those of regressions without firm FE (compare Table 6's no-FE columns), despite the Table 8
+  note (:data:`P1_T11_FE`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
+from eq_assets.regressions.samples import Sample, register_sample
 from eq_assets.regressions.spec import RegressionSpec
+from eq_assets.sources.contract import OP_STATUS_ABNORMAL
 
 #: P1's firm-year controls (section III.2.3), in the paper's order.
 P1_CONTROLS: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tangible", "Leverage")
@@ -20,10 +55,81 @@ P1_CONTROLS: tuple[str, ...] = ("Size", "Profit_rate", "Finance", "Age", "Tangib
 P1_TWOWAY_FE: tuple[str, ...] = ("firm_id", "year")
 #: Two-way FE plus city and industry FE (Table 1 columns 2 and 4).
 P1_ALL_FE: tuple[str, ...] = ("firm_id", "year", "city", "industry")
+#: Cluster variable of the firm-level tables.
+P1_VCOV = {"CRV1": "firm_id"}
+
+#: Panel of the firm-year mechanism outcomes (Tables 8, 9) and of Distance_q (Table 2).
+P1_MECHANISM_PANEL = "p1_firm_panel"
+#: Table 3 panel (year x destination x HS6 x trade mode, customs aggregate 2004-2019).
+P1_INDUSTRY_PANEL = "p1_industry_panel"
+#: Table 3 individual FE: product x destination x trade mode (the paper's "个体").
+P1_T3_INDIVIDUAL = "cell_id"
+#: Table 3 cluster variable: the individual (no firm at that level).
+P1_T3_CLUSTER = {"CRV1": P1_T3_INDIVIDUAL}
+#: Table 3 industry controls (P1 section IV.2.2: Fixasset, PPI, Firm, Sales).
+P1_T3_INDUSTRY_CONTROLS: tuple[str, ...] = ("Fixasset", "PPI", "Firm", "Sales")
+#: Table 3 destination controls (Country_market = ln GDP, Country_economic = GDP pc growth).
+P1_T3_COUNTRY_CONTROLS: tuple[str, ...] = ("Country_market", "Country_economic")
+#: Table 11 fixed effects (none: see the module docstring).
+P1_T11_FE: tuple[str, ...] = ()
+
+# ---- named samples (Tables 5, 10, 11) -------------------------------------------------------
+
+
+def _normal_status(d: pd.DataFrame) -> pd.Series:
+    # a missing status is not one of the abnormal states: kept
+    return ~d["op_status"].isin(OP_STATUS_ABNORMAL)
+
+
+def _is(column: str, value):
+    def pred(d: pd.DataFrame) -> pd.Series:
+        return d[column] == value
+
+    pred.__name__ = f"{column}_is_{value}"
+    pred.__qualname__ = pred.__name__
+    return pred
+
+
+def _register(name: str, description: str, column: str, value) -> str:
+    register_sample(Sample(name, description, (column,), _PREDICATES.setdefault(name, _is(column, value))))
+    return name
+
+
+_PREDICATES: dict[str, object] = {}
+
+SAMPLE_NORMAL_STATUS = register_sample(
+    Sample(
+        "normal_status",
+        "P1 Table 5: drop firm-years whose operating status (营业状态) is 停业, 撤销 or 筹建 "
+        "(contract OP_STATUS_ABNORMAL); a missing status is kept",
+        ("op_status",),
+        _normal_status,
+    )
+).name
+
+#: Table 10 (1)/(2): city IP-protection index above / at-or-below the median of city-years.
+SAMPLE_IP_HIGH = _register("ip_high", "P1 Table 10 (1): city IP protection above the median", "ip_protection_high", 1)
+SAMPLE_IP_LOW = _register("ip_low", "P1 Table 10 (2): city IP protection at or below the median", "ip_protection_high", 0)
+#: Table 10 (3)/(4): ownership from the registration type (see eq_assets.panels.p1_extra).
+SAMPLE_SOE = _register("soe", "P1 Table 10 (3): state-owned firms (registration type 110/141/143/151)", "ownership", "soe")
+SAMPLE_PRIVATE = _register("private", "P1 Table 10 (4): private firms (registration type 171-174)", "ownership", "private")
+#: Table 10 (5)/(6): employees / total assets above / at-or-below the industry-year median.
+SAMPLE_LABOUR = _register("labour_intensive", "P1 Table 10 (5): labour-intensive firm-years", "labour_intensive", 1)
+SAMPLE_CAPITAL = _register("capital_intensive", "P1 Table 10 (6): capital/technology-intensive firm-years", "labour_intensive", 0)
+#: Table 11 (1)-(3): the firm-year's trade-mode class.
+SAMPLE_PURE_GENERAL = _register("pure_general", "P1 Table 11 (1): firm-years exporting only under general trade", "firm_trade_class", "pure_general")
+SAMPLE_PURE_PROCESSING = _register("pure_processing", "P1 Table 11 (2): firm-years exporting only under processing trade", "firm_trade_class", "pure_processing")
+SAMPLE_MIXED = _register("mixed_trade", "P1 Table 11 (3): firm-years exporting under both", "firm_trade_class", "mixed")
+#: Table 11 (4)-(6): destination's UN development status.
+SAMPLE_DEVELOPED = _register("dest_developed", "P1 Table 11 (4): developed destinations", "dest_development", "developed")
+SAMPLE_DEVELOPING = _register("dest_developing", "P1 Table 11 (5): developing destinations", "dest_development", "developing")
+SAMPLE_LDC = _register("dest_least_developed", "P1 Table 11 (6): least developed destinations", "dest_development", "least_developed")
+
+# ---- Table 1 ----------------------------------------------------------------------------------
 
 _P1_T1 = RegressionSpec(
     paper="P1", table="1", column="1", depvar="Distance", regressors=("Eco",),
-    fixed_effects=P1_TWOWAY_FE, vcov={"CRV1": "firm_id"}, panel="p1_panel",
+    fixed_effects=P1_TWOWAY_FE, vcov=P1_VCOV, panel="p1_panel",
 )
 
 #: P1 Table 1, baseline (Distance on Eco).
@@ -34,10 +140,112 @@ P1_TABLE1: tuple[RegressionSpec, ...] = (
     replace(_P1_T1, column="4", controls=P1_CONTROLS, fixed_effects=P1_ALL_FE),
 )
 
+# ---- Table 2: alternative distance measures ----------------------------------------------------
+
+_T2 = replace(_P1_T1, table="2", controls=P1_CONTROLS)
+P1_TABLE2: tuple[RegressionSpec, ...] = (
+    replace(_T2, column="1", depvar="Distance_1"),
+    replace(_T2, column="2", depvar="Distance_1", fixed_effects=P1_ALL_FE),
+    replace(_T2, column="3", depvar="Distance_2"),
+    replace(_T2, column="4", depvar="Distance_2", fixed_effects=P1_ALL_FE),
+    replace(_T2, column="5", depvar="Distance_q", panel=P1_MECHANISM_PANEL),
+    replace(_T2, column="6", depvar="Distance_q", panel=P1_MECHANISM_PANEL, fixed_effects=P1_ALL_FE),
+)
+
+# ---- Table 3: extended sample, year x destination x product x trade mode -----------------------
+
+_T3 = RegressionSpec(
+    paper="P1", table="3", column="1", depvar="Distance", regressors=("Eco",),
+    controls=P1_T3_INDUSTRY_CONTROLS, fixed_effects=(P1_T3_INDIVIDUAL,), vcov=P1_T3_CLUSTER,
+    panel=P1_INDUSTRY_PANEL,
+)
+P1_TABLE3: tuple[RegressionSpec, ...] = (
+    _T3,
+    replace(_T3, column="2", fixed_effects=(P1_T3_INDIVIDUAL, "year", "industry")),
+    replace(_T3, column="3", controls=P1_T3_INDUSTRY_CONTROLS + P1_T3_COUNTRY_CONTROLS),
+    replace(_T3, column="4", controls=P1_T3_INDUSTRY_CONTROLS + P1_T3_COUNTRY_CONTROLS,
+            fixed_effects=(P1_T3_INDIVIDUAL, "year", "industry")),
+)
+
+# ---- Table 4: invention vs strategic (utility + design) digital patents ------------------------
+
+_T4 = replace(_P1_T1, table="4")
+#: (controls, FE) of each Table 4 column within a variable's block of three.
+_T4_STEPS = (((), P1_TWOWAY_FE), (P1_CONTROLS, P1_TWOWAY_FE), (P1_CONTROLS, P1_ALL_FE))
+P1_TABLE4: tuple[RegressionSpec, ...] = tuple(
+    replace(_T4, column=str(3 * k + j + 1), regressors=(var,), controls=ctrl, fixed_effects=fe)
+    for k, var in enumerate(("Eco_invent", "Eco_str"))
+    for j, (ctrl, fe) in enumerate(_T4_STEPS)
+)
+
+# ---- Table 5: normal operating status only -----------------------------------------------------
+
+P1_TABLE5: tuple[RegressionSpec, ...] = tuple(replace(s, table="5", sample=SAMPLE_NORMAL_STATUS) for s in P1_TABLE1)
+
+# ---- Table 6: digital categories ---------------------------------------------------------------
+
+_T6 = replace(_P1_T1, table="6", controls=P1_CONTROLS)
+P1_TABLE6: tuple[RegressionSpec, ...] = tuple(
+    replace(_T6, column=str(2 * k + j + 1), regressors=(var,), fixed_effects=fe)
+    for k, var in enumerate(("Eco_manu", "Eco_apply", "Eco_factor"))
+    for j, fe in enumerate(((), P1_ALL_FE))
+)
+
+# ---- Table 7: instruments (first stage in the odd column, 2SLS in the even one) ----------------
+
+_T7 = replace(_P1_T1, table="7", controls=P1_CONTROLS)
+P1_TABLE7: tuple[RegressionSpec, ...] = tuple(
+    replace(_T7, column=str(2 * k + 2), estimator="iv", endogenous=("Eco",), instruments=(iv,),
+            first_stage_column=str(2 * k + 1))
+    for k, iv in enumerate(("IV_phone", "IV_post", "IV_patent"))
+)
+
+# ---- Table 8: frontier technology catch-up and spillovers (firm-year) --------------------------
+
+_T8 = replace(_P1_T1, table="8", controls=P1_CONTROLS, fixed_effects=P1_ALL_FE, panel=P1_MECHANISM_PANEL)
+P1_TABLE8: tuple[RegressionSpec, ...] = tuple(
+    replace(_T8, column=str(i + 1), depvar=y)
+    for i, y in enumerate(("TFP", "DistTFP_CIC_CN", "DistTFP_US_CN", "DistLP_US_CN", "Patent_site", "Dist_site"))
+)
+
+# ---- Table 9: knowledge breadth and product variety (firm-year) --------------------------------
+
+P1_TABLE9: tuple[RegressionSpec, ...] = tuple(
+    replace(_T8, table="9", column=str(i + 1), depvar=y)
+    for i, y in enumerate(("Knowledge", "Dist_knowledge", "Variety", "Dist_variety"))
+)
+
+# ---- Tables 10 and 11: heterogeneity (one subsample per column) --------------------------------
+
+_T10 = replace(_P1_T1, table="10", controls=P1_CONTROLS, fixed_effects=P1_ALL_FE)
+P1_TABLE10: tuple[RegressionSpec, ...] = tuple(
+    replace(_T10, column=str(i + 1), sample=s)
+    for i, s in enumerate((SAMPLE_IP_HIGH, SAMPLE_IP_LOW, SAMPLE_SOE, SAMPLE_PRIVATE, SAMPLE_LABOUR, SAMPLE_CAPITAL))
+)
+_T11 = replace(_P1_T1, table="11", controls=P1_CONTROLS, fixed_effects=P1_T11_FE)
+P1_TABLE11: tuple[RegressionSpec, ...] = tuple(
+    replace(_T11, column=str(i + 1), sample=s)
+    for i, s in enumerate((SAMPLE_PURE_GENERAL, SAMPLE_PURE_PROCESSING, SAMPLE_MIXED,
+                           SAMPLE_DEVELOPED, SAMPLE_DEVELOPING, SAMPLE_LDC))
+)
+
 #: Every P1 specification, in table/column order.
-P1_SPECS: tuple[RegressionSpec, ...] = P1_TABLE1
+P1_SPECS: tuple[RegressionSpec, ...] = (
+    P1_TABLE1 + P1_TABLE2 + P1_TABLE3 + P1_TABLE4 + P1_TABLE5 + P1_TABLE6
+    + P1_TABLE7 + P1_TABLE8 + P1_TABLE9 + P1_TABLE10 + P1_TABLE11
+)
 
 #: Titles used by the table renderers.
 P1_TITLES: dict[tuple[str, str], str] = {
     ("P1", "1"): "Baseline: digital technology and the export quality distance",
+    ("P1", "2"): "Alternative measures of the export quality distance",
+    ("P1", "3"): "Extended sample 2004-2019: year-destination-product-trade mode level",
+    ("P1", "4"): "Excluding strategic behaviour: invention vs utility/design digital patents",
+    ("P1", "5"): "Excluding firms with an abnormal operating status",
+    ("P1", "6"): "Digital technology subcategories",
+    ("P1", "7"): "Instrumental variables (2SLS)",
+    ("P1", "8"): "Mechanisms: frontier technology catch-up and digital spillovers",
+    ("P1", "9"): "Mechanisms: independent innovation and product range",
+    ("P1", "10"): "Heterogeneity: external environment and firm characteristics",
+    ("P1", "11"): "Heterogeneity: trade mode and destination development",
 }

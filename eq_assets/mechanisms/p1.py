@@ -1,0 +1,297 @@
+"""P1 firm-year mechanism variables (Tables 2 col. 5-6, 8 and 9; SPEC section 4). Pure functions.
+
+Distance to the industry-year best (``dist_to_max``)
+    ``Dist_x = max_{industry, year} x - x`` for Patent_site, Knowledge and Variety (P1: "以同年同
+    行业最高水平的企业为参照"); the maximum is over the firm-years of the frame passed in (the
+    analysis firm-years), missing values ignored.
+
+``Distance_q`` (Table 2 cols 5-6)
+    Quality standardized within product over all firms, years and destinations,
+    ``rquality = (quality - min_g) / (max_g - min_g)`` (Shi 2014, as in P2 and SPEC section 3),
+    aggregated to the firm-year with export-value weights, then the distance to the industry-year
+    maximum of that firm-year quality. Products whose quality does not vary (max = min) have no
+    standardized value; their observations are left out of the aggregation and counted.
+
+``Knowledge`` (Table 9, Akcigit et al. 2016; Aghion et al. 2019)
+    ``Knowledge_it = 1 - sum_m (Z_imt / Z_it)^2`` with ``Z_imt`` the firm's cumulative invention and
+    utility-model filings up to year t in IPC main group m (the main classification code's part
+    before "/", spaces removed, e.g. "H04L 9/32" -> "H04L9"; a code without "/" counts as its own
+    group) and ``Z_it`` their sum. Undefined (missing) while the firm has no such filing.
+    Cumulation starts with the first year of the patents passed in (``firm_patents`` covers the
+    sample years).
+
+``Patent_site`` (Table 8 cols 5-6): ``ln(1 + forward citations received by the firm-year's patents)``
+    (``patents="all"``, default, or ``"digital"``); firm-years without patents have 0.
+
+``Variety`` (Table 9 cols 3-4): number of distinct HS6 products the firm exports in the year.
+
+TFP (Table 8 cols 1-4)
+    :func:`production_inputs` deflates value added, intermediate inputs and (by default) fixed
+    assets with the 2-digit industry PPI (2004 = 100; ``deflator="ppi"``, or ``"none"``) and takes
+    logs: ``ln_va``, ``ln_l`` (employees), ``ln_k``, ``ln_m``. :func:`estimate_tfp` runs
+    Levinsohn-Petrin (or ACF) from :mod:`eq_assets.mechanisms.tfp` pooled over industries
+    (``by="pooled"``, default: P1 does not say; the synthetic world has one technology) or per
+    2-digit industry (``by="cic2"``), and returns ln TFP per firm-year.
+    :func:`tfp_distances`: ``DistTFP_CIC_CN = TFP_front / TFP`` with TFP_front the industry-year
+    maximum, ``DistTFP_US_CN = TFP_US / TFP`` and ``DistLP_US_CN = LP_US / LP`` with
+    ``LP = real value added per worker``. P1 prints the ratios in TFP *levels*; with log TFP from
+    LP the level ratio is ``exp(ln front - ln own)`` (``ratio_form="level"``, default).
+    ``"log_gap"`` uses ``ln front - ln own`` (the log of that ratio), and ``"log_ratio"`` the ratio
+    of the log values (``ln front / ln own``, what a ratio of log-TFP columns gives; undefined
+    for ln TFP <= 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eq_assets.core.accounting import RowAccount
+from eq_assets.core.sql import run_sql
+from eq_assets.mechanisms.tfp import ProductionFunctionResult, ackerberg_caves_frazer, levinsohn_petrin
+
+
+def dist_to_max(df: pd.DataFrame, column: str, by: tuple[str, ...] = ("industry", "year")) -> pd.Series:
+    """``max of column within by - column`` (missing where column is missing)."""
+    front = df.groupby(list(by), dropna=False)[column].transform("max")
+    return (front - df[column]).astype("float64")
+
+
+# ---- Distance_q ------------------------------------------------------------------------------
+
+
+def distance_q(
+    quality: pd.DataFrame,
+    *,
+    firm: str = "firm_id",
+    standardize_by: tuple[str, ...] = ("hs6",),
+    frontier_by: tuple[str, ...] = ("industry", "year"),
+) -> tuple[pd.DataFrame, RowAccount]:
+    """year, firm, industry, quality_q, frontier_q, Distance_q from observation-level quality.
+
+    ``quality`` has year, firm, industry, hs6 (and the ``standardize_by`` columns), quality and
+    value_usd. Rows: firm-years; the account counts observations in and those without a
+    standardized quality (product with a single quality value).
+    """
+    acc = RowAccount(rows_in=len(quality), unit="observations -> firm-years")
+    sb = ", ".join(standardize_by)
+    fb = ", ".join(frontier_by)
+    agg = run_sql(
+        f"""
+        with s as (
+            select *, min(quality) over (partition by {sb}) as qmin,
+                      max(quality) over (partition by {sb}) as qmax
+            from q
+        ), r as (
+            select year, {firm}, industry, value_usd, (quality - qmin) / (qmax - qmin) as rq
+            from s where qmax > qmin
+        ), fy as (
+            select year, {firm}, any_value(industry) as industry,
+                   sum(value_usd * rq) / sum(value_usd) as quality_q, count(*) as n_obs
+            from r group by year, {firm}
+        )
+        select year::BIGINT as year, {firm}, industry, quality_q, n_obs,
+               max(quality_q) over (partition by {fb}) as frontier_q,
+               max(quality_q) over (partition by {fb}) - quality_q as "Distance_q"
+        from fy order by year, {firm}
+        """,
+        q=quality[list(dict.fromkeys(["year", firm, "industry", "quality", "value_usd", *standardize_by]))],
+    )
+    n_used = int(agg["n_obs"].sum()) if len(agg) else 0
+    acc.drop("product_quality_constant_no_standardized_value", len(quality) - n_used)
+    acc.drop("aggregated_to_firm_year", n_used - len(agg))
+    return agg.drop(columns="n_obs"), acc
+
+
+# ---- Knowledge breadth --------------------------------------------------------------------------
+
+KNOWLEDGE_TYPES: tuple[str, ...] = ("invention", "utility")
+
+
+def ipc_main_group(codes: pd.Series) -> pd.Series:
+    """IPC main group of a classification code: "H04L 9/32" -> "H04L9" (no "/" -> the code)."""
+    c = codes.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+    return c.str.split("/").str[0].replace("", pd.NA)
+
+
+def knowledge_breadth(
+    firm_years: pd.DataFrame,
+    patents: pd.DataFrame,
+    *,
+    firm: str = "legal_code",
+    types: tuple[str, ...] = KNOWLEDGE_TYPES,
+) -> pd.DataFrame:
+    """year, firm, n_knowledge_filings (Z_it) and Knowledge (1 - HHI of main-group shares).
+
+    ``patents``: one row per (patent, firm) with ``year`` (application year), ``legal_code``,
+    ``patent_type_en`` and ``ipc_main``. Every firm-year of ``firm_years`` gets a row.
+    """
+    p = patents[patents["patent_type_en"].isin(types)].copy()
+    p["mg"] = ipc_main_group(p["ipc_main"])
+    p = p.dropna(subset=["mg"])
+    p = p.rename(columns={"legal_code": firm}) if firm != "legal_code" else p
+    counts = p.groupby([firm, "year", "mg"], as_index=False).size()
+    fy = firm_years[["year", firm]].drop_duplicates()
+    out = run_sql(
+        f"""
+        with z as (
+            select g.year, g.{firm}, c.mg, sum(c.size) as z_m
+            from g join c on g.{firm} = c.{firm} and c.year <= g.year
+            group by g.year, g.{firm}, c.mg
+        ), k as (
+            select year, {firm}, sum(z_m) as z, sum(z_m * z_m) as z2 from z group by year, {firm}
+        )
+        select g.year::BIGINT as year, g.{firm}, coalesce(k.z, 0)::BIGINT as n_knowledge_filings,
+               case when k.z > 0 then 1 - k.z2 / (k.z * k.z) end as "Knowledge"
+        from g left join k on g.year = k.year and g.{firm} = k.{firm}
+        order by g.year, g.{firm}
+        """,
+        g=fy,
+        c=counts,
+    )
+    return out
+
+
+# ---- citations and variety ----------------------------------------------------------------------
+
+
+def patent_site(firm_years: pd.DataFrame, patents: pd.DataFrame, *, firm: str = "legal_code", patents_kind: str = "all") -> pd.DataFrame:
+    """year, firm, citations, Patent_site = ln(1 + forward citations of the firm-year's patents)."""
+    if patents_kind not in ("all", "digital"):
+        raise ValueError("patents_kind must be 'all' or 'digital'")
+    p = patents if patents_kind == "all" else patents[patents["is_digital"]]
+    p = p.rename(columns={"legal_code": firm}) if firm != "legal_code" else p
+    cites = p.groupby(["year", firm], as_index=False)["citations"].sum(min_count=0)
+    out = firm_years[["year", firm]].drop_duplicates().merge(cites, on=["year", firm], how="left")
+    out["citations"] = out["citations"].fillna(0.0).astype("float64")
+    out["Patent_site"] = np.log1p(out["citations"])
+    return out.sort_values(["year", firm]).reset_index(drop=True)
+
+
+def variety(exports: pd.DataFrame, *, firm: str = "firm_id") -> pd.DataFrame:
+    """year, firm, Variety = number of distinct HS6 products exported in the year."""
+    out = exports.groupby(["year", firm], as_index=False)["hs6"].nunique().rename(columns={"hs6": "Variety"})
+    out["Variety"] = out["Variety"].astype("int64")
+    return out.sort_values(["year", firm]).reset_index(drop=True)
+
+
+# ---- production function and TFP ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TfpParams:
+    """Named choices of P1 Table 8's TFP (P1: "LP 法计算的全要素生产率"; the rest is unstated)."""
+
+    #: "LP" (Levinsohn-Petrin, P1) or "ACF" (Ackerberg-Caves-Frazer).
+    method: str = "LP"
+    #: "pooled" (one production function) or "cic2" (one per 2-digit industry).
+    by: str = "pooled"
+    #: "ppi": deflate value added, intermediates and fixed assets by the industry PPI (2004 = 100).
+    deflator: str = "ppi"
+    #: also deflate fixed assets by the PPI (no investment deflator in the sources).
+    deflate_capital: bool = True
+    poly_degree: int = 3
+    markov_degree: int = 3
+    bootstrap_reps: int = 50
+    seed: int = 0
+    #: smallest industry estimated separately when by="cic2".
+    min_obs: int = 200
+    #: how the TFP distances are formed: "level" (ratio of TFP levels), "log_gap", "log_ratio".
+    ratio_form: str = "level"
+
+
+def production_inputs(firms: pd.DataFrame, industry_panel: pd.DataFrame, params: TfpParams = TfpParams()) -> tuple[pd.DataFrame, RowAccount]:
+    """year, legal_code, industry, cic2, ln_va, ln_l, ln_k, ln_m, real_va, lp (real VA per worker).
+
+    Firm-years with a non-positive or missing value added, employment, fixed assets or
+    intermediate input, or no PPI for their industry-year, are dropped and counted.
+    """
+    acc = RowAccount(rows_in=len(firms), unit="firm-years")
+    f = firms[["year", "legal_code", "industry", "cic", "employees", "fixed_assets", "value_added", "intermediate_input"]].copy()
+    f["year"] = f["year"].astype("int64")
+    f["cic2"] = f["cic"].astype("string").str[:2]
+    if params.deflator == "ppi":
+        ppi = industry_panel[["cic2", "year", "ppi"]].drop_duplicates(["cic2", "year"]).copy()
+        ppi["year"] = ppi["year"].astype("int64")
+        f = f.merge(ppi, on=["cic2", "year"], how="left")
+        defl = f["ppi"].astype("float64") / 100.0
+        no_ppi = defl.isna() | (defl <= 0)
+        acc.drop("no_industry_ppi", int(no_ppi.sum()))
+        f, defl = f[~no_ppi], defl[~no_ppi]
+    elif params.deflator == "none":
+        defl = pd.Series(1.0, index=f.index)
+    else:
+        raise ValueError("deflator must be 'ppi' or 'none'")
+    cols = {"value_added": "ln_va", "employees": "ln_l", "fixed_assets": "ln_k", "intermediate_input": "ln_m"}
+    vals = {k: pd.to_numeric(f[k], errors="coerce").astype("float64") for k in cols}
+    ok = np.ones(len(f), dtype=bool)
+    for k, v in vals.items():
+        ok &= (v > 0).to_numpy()
+    acc.drop("nonpositive_or_missing_production_variable", int((~ok).sum()))
+    out = f.loc[ok, ["year", "legal_code", "industry", "cic2"]].copy()
+    d = defl[ok]
+    out["real_va"] = vals["value_added"][ok] / d
+    out["ln_va"] = np.log(out["real_va"])
+    out["ln_l"] = np.log(vals["employees"][ok])
+    out["ln_k"] = np.log(vals["fixed_assets"][ok] / (d if params.deflate_capital else 1.0))
+    out["ln_m"] = np.log(vals["intermediate_input"][ok] / d)
+    out["lp"] = out["real_va"] / vals["employees"][ok]
+    return out.sort_values(["legal_code", "year"]).reset_index(drop=True), acc
+
+
+def estimate_tfp(inputs: pd.DataFrame, params: TfpParams = TfpParams()) -> tuple[pd.Series, dict[str, ProductionFunctionResult]]:
+    """ln TFP per row of ``inputs`` and the fitted production function(s) (key "pooled" or cic2)."""
+    est = {"LP": levinsohn_petrin, "ACF": ackerberg_caves_frazer}.get(params.method)
+    if est is None:
+        raise ValueError("method must be 'LP' or 'ACF'")
+    kw = dict(output="ln_va", free="ln_l", state="ln_k", proxy="ln_m", firm="legal_code", year="year",
+              poly_degree=params.poly_degree, markov_degree=params.markov_degree,
+              bootstrap_reps=params.bootstrap_reps, seed=params.seed)
+    if params.by == "pooled":
+        res = est(inputs, **kw)
+        return res.log_tfp(inputs).rename("ln_tfp"), {"pooled": res}
+    if params.by == "cic2":
+        out = pd.Series(np.nan, index=inputs.index, dtype="float64")
+        results: dict[str, ProductionFunctionResult] = {}
+        for key, g in inputs.groupby("cic2", sort=True):
+            if len(g) < params.min_obs:
+                continue
+            try:
+                res = est(g, **kw)
+            except ValueError:
+                continue
+            results[str(key)] = res
+            out.loc[g.index] = res.log_tfp(g).to_numpy()
+        return out.rename("ln_tfp"), results
+    raise ValueError("by must be 'pooled' or 'cic2'")
+
+
+def _ratio(ln_front: pd.Series, ln_own: pd.Series, form: str) -> pd.Series:
+    if form == "level":
+        return np.exp(ln_front - ln_own)
+    if form == "log_gap":
+        return ln_front - ln_own
+    if form == "log_ratio":
+        return (ln_front / ln_own.where(ln_own > 0)).astype("float64")
+    raise ValueError("ratio_form must be 'level', 'log_gap' or 'log_ratio'")
+
+
+def tfp_distances(tfp: pd.DataFrame, us: pd.DataFrame, *, ratio_form: str = "level", by: tuple[str, ...] = ("industry", "year")) -> pd.DataFrame:
+    """Add TFP (= ln TFP), DistTFP_CIC_CN, DistTFP_US_CN, DistLP_US_CN (P1 Table 8 cols 1-4).
+
+    ``tfp``: year, cic2, ``by`` columns, ln_tfp, lp (real VA per worker). ``us``: cic2, year,
+    us_ln_tfp, us_labour_productivity.
+    """
+    d = tfp.copy()
+    u = us[["cic2", "year", "us_ln_tfp", "us_labour_productivity"]].drop_duplicates(["cic2", "year"]).copy()
+    u["year"] = u["year"].astype("int64")
+    d = d.merge(u, on=["cic2", "year"], how="left")
+    d["TFP"] = d["ln_tfp"]
+    front = d.groupby(list(by))["ln_tfp"].transform("max")
+    d["DistTFP_CIC_CN"] = _ratio(front, d["ln_tfp"], ratio_form)
+    d["DistTFP_US_CN"] = _ratio(d["us_ln_tfp"], d["ln_tfp"], ratio_form)
+    lp = d["lp"].astype("float64")
+    d["DistLP_US_CN"] = (d["us_labour_productivity"] / lp.where(lp > 0)).astype("float64")
+    return d.drop(columns=["us_ln_tfp", "us_labour_productivity"])

@@ -1,0 +1,200 @@
+"""P1 Tables 2-11 panel assets: firm-year attributes, the firm-year panel, the Table 3 panel.
+
+- ``p1_firm_attributes`` (per year): ownership, factor intensity, city IP protection, the firm's
+  trade-mode class and the Table 7 instruments of every survey firm-year.
+- ``p1_industry_patents`` (all years): digital patents by 2-digit industry and application year,
+  2004-2019 (Table 3's Eco).
+- ``p1_industry_panel`` (all years): Table 3's year x destination x product x trade mode panel.
+- ``p1_firm_panel`` (all years): the firm-year panel of Table 2 cols 5-6 and Tables 8-9.
+"""
+
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from eq_assets.core.accounting import RowAccount
+from eq_assets.core.partitions import partition_year
+from eq_assets.core.publish import publish, table_asset
+from eq_assets.digital.patents import classify_digital, link_patents_to_firms
+from eq_assets.instruments.p1 import p1_instruments
+from eq_assets.mechanisms.p1 import dist_to_max, distance_q, knowledge_breadth, patent_site, variety
+from eq_assets.panels.controls import CONTROLS
+from eq_assets.panels.p1_industry import IndustryPanelParams, p1_industry_panel as build_industry_panel
+from eq_assets.panels.p1_vars import firm_trade_class, ip_protection_split, labour_intensity, ownership_class
+from eq_assets.panels.schemas_p1 import P1FirmAttributes, P1FirmPanel, P1IndustryPanel, P1IndustryPatents
+
+GROUP = "panels"
+
+
+class FirmAttributesConfig(dg.Config):
+    ip_median_scope: str = Field(default="year", description="IP-protection median over the cities of the same year ('year') or all city-years ('pooled') (P1 Table 10).")
+    internet_transform: str = Field(default="level", description="IV_phone / IV_post = 1984 phones / post offices x province internet ports: 'level', 'log' or 'log1p'.")
+    patent_transform: str = Field(default="log", description="IV_patent = foreign patent filings of the cic2-year: 'log' (default), 'level' or 'log1p'.")
+    other_trade_modes: str = Field(default="ignore", description="Trade modes other than general/processing in the firm's class: 'ignore' or 'mixed' (P1 Table 11).")
+
+
+@table_asset(
+    "p1_firm_attributes",
+    P1FirmAttributes,
+    group=GROUP,
+    ins={
+        "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "city", "province", "cic", "industry", "reg_type", "employees", "total_assets"]}),
+        "matched_exports": dg.AssetIn(metadata={"columns": ["year", "firm_id", "trade_mode"]}),
+        "city_ip_protection": dg.AssetIn(),
+        "city_1984": dg.AssetIn(),
+        "province_internet_ports": dg.AssetIn(),
+        "foreign_patents": dg.AssetIn(),
+    },
+)
+def p1_firm_attributes(
+    context: dg.AssetExecutionContext,
+    config: FirmAttributesConfig,
+    firm_survey: pd.DataFrame,
+    matched_exports: pd.DataFrame,
+    city_ip_protection: pd.DataFrame,
+    city_1984: pd.DataFrame,
+    province_internet_ports: pd.DataFrame,
+    foreign_patents: pd.DataFrame,
+):
+    """Ownership, labour intensity, IP protection, trade-mode class and IV_phone/IV_post/IV_patent per firm-year."""
+    year = partition_year(context)
+    f = firm_survey[firm_survey["year"] == year].reset_index(drop=True)
+    out = f[["year", "legal_code"]].copy()
+    out["ownership"] = ownership_class(f["reg_type"]).to_numpy()
+    li = labour_intensity(f)
+    out = out.merge(li, on=["year", "legal_code"], how="left")
+    ip = ip_protection_split(city_ip_protection, config.ip_median_scope)
+    ip = ip[ip["year"] == year][["city_code", "ip_protection", "ip_protection_high"]]
+    out = out.merge(f[["legal_code", "city"]], on="legal_code", how="left").merge(ip, left_on="city", right_on="city_code", how="left")
+    tc = firm_trade_class(matched_exports, firm="firm_id", other_modes=config.other_trade_modes).rename(columns={"firm_id": "legal_code"})
+    out = out.merge(tc, on=["year", "legal_code"], how="left")
+    iv = p1_instruments(f, city_1984, province_internet_ports, foreign_patents,
+                        internet_transform=config.internet_transform, patent_transform=config.patent_transform)
+    out = out.merge(iv, on=["year", "legal_code"], how="left")
+    out = out[list(P1FirmAttributes.to_schema().columns)].sort_values("legal_code")
+    acc = RowAccount(rows_in=len(f), unit="firm-years")
+    md = {f"missing_{c}": int(out[c].isna().sum()) for c in ("ownership", "labour_intensive", "ip_protection_high", "firm_trade_class", "IV_phone", "IV_post", "IV_patent")}
+    yield from publish(out, model=P1FirmAttributes, key=("year", "legal_code"), account=acc, asset_name="p1_firm_attributes", metadata=md)
+
+
+# ---- Table 3 ------------------------------------------------------------------------------------
+
+
+class IndustryPatentsConfig(dg.Config):
+    industry_digits: int = Field(default=2, description="Industry level of Table 3 (2-digit CIC: the level of the industry panel).")
+
+
+@table_asset(
+    "p1_industry_patents",
+    P1IndustryPatents,
+    group=GROUP,
+    yearly=False,
+    ins={"raw_patents_all": dg.AssetIn(), "digital_ipc_table": dg.AssetIn(),
+         "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name", "cic"]})},
+)
+def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):
+    """Patent applications (and digital ones) by industry and application year, 2004-2019 (P1 Table 3).
+
+    Customs data carry no firm ids after 2016 and the survey ends in 2014, so a patent's industry
+    is that of the survey firm its applicant matches by normalized name, in the firm's latest
+    survey year (firms keep their industry after 2014). Patents of applicants that are not
+    survey firms (universities, individuals) have no industry and are not counted.
+    """
+    latest = firm_survey.sort_values(["legal_code", "year"]).drop_duplicates("legal_code", keep="last")
+    dated = raw_patents_all[raw_patents_all["app_year"].notna()]
+    classified = classify_digital(dated.drop(columns="year"), digital_ipc_table)
+    linked, acc = link_patents_to_firms(classified, latest, 0)
+    acc.rows_in += len(raw_patents_all) - len(dated)
+    acc.drop("no_application_year", len(raw_patents_all) - len(dated))
+    linked = linked.merge(latest[["legal_code", "cic"]], on="legal_code", how="left")
+    linked["industry"] = linked["cic"].astype(str).str[: config.industry_digits]
+    linked["year"] = linked["app_year"].astype("int64")
+    out = (linked.groupby(["industry", "year"], as_index=False)
+           .agg(n_patents=("application_no", "size"), n_digital=("is_digital", "sum")))
+    acc.drop("aggregated_to_industry_year", len(linked) - len(out))
+    yield from publish(out, model=P1IndustryPatents, key=("industry", "year"), account=acc, asset_name="p1_industry_patents",
+                       metadata={"patents_filed": len(raw_patents_all)})
+
+
+class IndustryPanelConfig(dg.Config):
+    sigma: float = Field(default=3.0, description="CES elasticity for the aggregate's KSW quality (P1: 3).")
+    industry_digits: int = Field(default=2, description="Industry level of the frontier, FE, controls and patents (2-digit CIC).")
+    ppi_transform: str = Field(default="log", description="PPI control: 'log' (ln PPI) or 'level' (index, 2004 = 100).")
+    country_economic: str = Field(default="growth", description="Country_economic: GDP per capita growth in percent ('growth') or its log ('log', drops negative growth).")
+
+
+@table_asset(
+    "p1_industry_panel",
+    P1IndustryPanel,
+    group=GROUP,
+    yearly=False,
+    ins={"customs_aggregate": dg.AssetIn(), "hs_concordance": dg.AssetIn(), "hs_cic": dg.AssetIn(),
+         "p1_industry_patents": dg.AssetIn(), "industry_panel": dg.AssetIn(), "country_panel": dg.AssetIn()},
+)
+def p1_industry_panel(config: IndustryPanelConfig, customs_aggregate: pd.DataFrame, hs_concordance: pd.DataFrame, hs_cic: pd.DataFrame,
+                      p1_industry_patents: pd.DataFrame, industry_panel: pd.DataFrame, country_panel: pd.DataFrame):
+    """P1 Table 3 panel: quality distance of year x destination x product x trade mode, 2004-2019."""
+    params = IndustryPanelParams(sigma=config.sigma, industry_digits=config.industry_digits,
+                                 ppi_transform=config.ppi_transform, country_economic=config.country_economic)
+    out, acc, extra = build_industry_panel(customs_aggregate, hs_concordance, hs_cic, p1_industry_patents, industry_panel, country_panel, params)
+    yield from publish(out, model=P1IndustryPanel, key=("year", "dest_code", "hs6", "trade_mode"), account=acc,
+                       asset_name="p1_industry_panel", metadata=extra)
+
+
+# ---- firm-year panel -------------------------------------------------------------------------------
+
+FIRM_PANEL_KEY = ("year", "firm_id")
+
+
+def build_firm_panel(
+    panel: pd.DataFrame,
+    quality: pd.DataFrame,
+    tfp: pd.DataFrame,
+    patents: pd.DataFrame,
+    exports: pd.DataFrame,
+) -> tuple[pd.DataFrame, RowAccount, dict]:
+    """Firm-years of the observation panel with their firm-year outcomes (pure; see module doc)."""
+    acc = RowAccount(rows_in=len(panel), unit="observations -> firm-years")
+    base = panel[["year", "firm_id", "city", "industry", "Eco", *CONTROLS]].drop_duplicates(["year", "firm_id"])
+    acc.drop("aggregated_to_firm_year", len(panel) - len(base))
+    base = base.assign(year=base["year"].astype("int64"))
+    dq, _ = distance_q(quality, firm="firm_id")
+    d = base.merge(dq[["year", "firm_id", "quality_q", "Distance_q"]], on=["year", "firm_id"], how="left")
+    t = tfp[["year", "legal_code", "TFP", "DistTFP_CIC_CN", "DistTFP_US_CN", "DistLP_US_CN"]].rename(columns={"legal_code": "firm_id"})
+    d = d.merge(t.assign(year=t["year"].astype("int64")), on=["year", "firm_id"], how="left")
+    fy = d[["year", "firm_id"]]
+    pat = patents.rename(columns={"legal_code": "firm_id"})
+    d = d.merge(patent_site(fy, pat, firm="firm_id"), on=["year", "firm_id"], how="left")
+    d = d.merge(knowledge_breadth(fy, pat, firm="firm_id"), on=["year", "firm_id"], how="left")
+    d = d.merge(variety(exports, firm="firm_id"), on=["year", "firm_id"], how="left")
+    d["Variety"] = d["Variety"].astype("float64")
+    d["Dist_site"] = dist_to_max(d, "Patent_site")
+    d["Dist_knowledge"] = dist_to_max(d, "Knowledge")
+    d["Dist_variety"] = dist_to_max(d, "Variety")
+    extra = {f"missing_{c}": int(d[c].isna().sum()) for c in ("Distance_q", "TFP", "DistTFP_US_CN", "DistLP_US_CN", "Knowledge")}
+    return d.sort_values(["year", "firm_id"]).reset_index(drop=True), acc, extra
+
+
+@table_asset(
+    "p1_firm_panel",
+    P1FirmPanel,
+    group=GROUP,
+    yearly=False,
+    ins={
+        "p1_panel": dg.AssetIn(metadata={"columns": ["year", "firm_id", "city", "industry", "Eco", *CONTROLS]}),
+        "quality_distance": dg.AssetIn(metadata={"columns": ["year", "firm_id", "industry", "hs6", "quality", "value_usd"]}),
+        "p1_tfp": dg.AssetIn(),
+        "firm_patents": dg.AssetIn(metadata={"columns": ["year", "legal_code", "patent_type_en", "ipc_main", "citations", "is_digital"]}),
+        "matched_exports": dg.AssetIn(metadata={"columns": ["year", "firm_id", "hs6"]}),
+    },
+)
+def p1_firm_panel(p1_panel: pd.DataFrame, quality_distance: pd.DataFrame, p1_tfp: pd.DataFrame, firm_patents: pd.DataFrame, matched_exports: pd.DataFrame):
+    """P1 firm-year panel: Distance_q (Table 2), TFP and its distances, citations (Table 8),
+    knowledge breadth and product variety with their distances (Table 9)."""
+    out, acc, extra = build_firm_panel(p1_panel, quality_distance, p1_tfp, firm_patents, matched_exports)
+    yield from publish(out, model=P1FirmPanel, key=FIRM_PANEL_KEY, account=acc, asset_name="p1_firm_panel", metadata=extra)
+
+
+ASSETS = [p1_firm_attributes, p1_industry_patents, p1_industry_panel, p1_firm_panel]

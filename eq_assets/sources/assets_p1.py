@@ -1,0 +1,57 @@
+"""Source assets of P1's reference files (contract_p1): unpartitioned, read as received.
+
+Nothing is dropped here (rows in = rows out); the unique-key check flags duplicated reference
+rows (a blocking check: a reference table with two values for one key is ambiguous).
+"""
+
+
+import pandas as pd
+
+from eq_assets.core.accounting import RowAccount
+from eq_assets.core.publish import publish, table_asset
+from eq_assets.core.resources import RawFiles
+from eq_assets.sources import contract_p1 as C
+from eq_assets.sources import schemas_p1 as S
+from eq_assets.sources.contract import PATENTS
+from eq_assets.sources.readers import read_source
+from eq_assets.sources.schemas import RawPatents
+
+GROUP = "sources"
+
+#: asset name -> (source, pandera model, unique key)
+P1_REFERENCE: dict[str, tuple] = {
+    "city_ip_protection": (C.CITY_IP_PROTECTION, S.CityIpProtection, ("city_code", "year")),
+    "city_1984": (C.CITY_1984, S.City1984, ("city_code",)),
+    "province_internet_ports": (C.PROVINCE_INTERNET_PORTS, S.ProvinceInternetPorts, ("province_code", "year")),
+    "foreign_patents": (C.FOREIGN_PATENTS, S.ForeignPatents, ("cic2", "year")),
+    "country_panel": (C.COUNTRY_PANEL, S.CountryPanel, ("dest_code", "year")),
+    "country_development": (C.COUNTRY_DEVELOPMENT, S.CountryDevelopment, ("dest_code",)),
+    "industry_panel": (C.INDUSTRY_PANEL, S.IndustryPanel, ("cic2", "year")),
+    "us_industry": (C.US_INDUSTRY, S.UsIndustry, ("cic2", "year")),
+    "hs_cic": (C.HS_CIC, S.HsCic, ("hs6",)),
+    "customs_aggregate": (C.CUSTOMS_AGGREGATE, S.CustomsAggregate, ()),
+}
+
+
+def _reference_asset(name: str, source, model, key):
+    @table_asset(name, model, group=GROUP, yearly=False, description=f"{source.description} (raw file {source.pattern}).")
+    def _asset(raw_files: RawFiles):
+        df = read_source(source, raw_files.path)
+        acc = RowAccount(rows_in=len(df), unit="rows")
+        yield from publish(df, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source.pattern})
+
+    return _asset
+
+
+@table_asset("raw_patents_all", RawPatents, group=GROUP, yearly=False)
+def raw_patents_all(raw_files: RawFiles):
+    """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
+    yearly ``raw_patents`` partitions cover the survey years only)."""
+    df = read_source(PATENTS, raw_files.path)
+    df["year"] = df["app_year"].fillna(0).astype("int64")  # 0 = no application year (kept, counted downstream)
+    acc = RowAccount(rows_in=len(df), unit="rows")
+    yield from publish(df, model=RawPatents, key=("application_no",), account=acc, asset_name="raw_patents_all",
+                       metadata={"source_file": PATENTS.pattern})
+
+
+ASSETS = [*(_reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]
