@@ -362,7 +362,9 @@ def test_table1_measured_vs_oracle(draws, tiny_world, world_dir):
     p = tiny_world.params
     panel = latent_panel(pd.concat([d.obs for d in draws.values()]), pd.concat([d.firm_years for d in draws.values()]), p)
     gap = (panel["quality"] - panel["quality_latent"]).abs()
-    assert gap.max() < 2e-2 and gap.mean() < 1e-3  # P2: max was 1e-2 (P2 years have cost-only prices, smaller units)
+    # rounding of the written totals: max was 1e-2 before P2 (P2 years have cost-only prices, so
+    # some observations have small quantities whose rounding moves ln q more); the mean stays tiny
+    assert gap.max() < 3e-2 and gap.mean() < 1e-3
     eco = fit_table1(panel).query("term == 'Eco'").set_index("column")
     t = pd.read_csv(root / "truth.csv", dtype={"column": str, "table": str})
     truth = t[(t["table"] == "1") & (t["term"] == "Eco") & (t["paper"] == "P1")].set_index("column")["true_value"]

@@ -290,7 +290,8 @@ def fit_oracle(panel: pd.DataFrame, specs=None) -> pd.DataFrame:
         res = res[res["term"].isin(pub.regressors)].copy()
         res["depvar_oracle"] = orc.depvar
         rows.append(res)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    cols = ["paper", "table", "column", "term", "estimate", "std_error", "depvar_oracle"]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
 
 def bias_summary(panel: pd.DataFrame, spec=None) -> dict:
@@ -328,7 +329,7 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None) -> tuple
         "beta_eg_ln_lambda": p.p2_beta_eg,
         "mean_range_quality": float(q.groupby("product")["range"].first().mean()),
         "panel_rows": int(len(panel)),
-        "table2_col3": bias_summary(panel, next((s for s, _ in oracle_specs(specs) if (s.table, s.column) == ("2", "3")), None)),
+        "table2_col3": (bias_summary(panel, t23) if (t23 := next((s for s, _ in oracle_specs(specs) if (s.table, s.column) == ("2", "3")), None)) is not None else {}),
         "iv_causal": {f"6:{r.column}": r.estimate for r in res[res["table"] == "6"].itertuples()},
     }
     info = _rounded(info)
