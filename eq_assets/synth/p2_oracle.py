@@ -321,7 +321,7 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None) -> tuple
     res = fit_oracle(panel, specs)
     truth = pd.DataFrame({
         "paper": "P2", "table": res["table"], "column": res["column"], "term": res["term"],
-        "true_value": res["estimate"].round(10), "basis": "oracle",
+        "true_value": res["estimate"].astype(float).round(10), "basis": "oracle",
     })
     info = {
         "note": "truths are oracle values: OLS columns = OLS estimand on the latent panel (causal + "
