@@ -77,6 +77,10 @@ PAPER_STYLES: dict[str, TableStyle] = {
 #: Per-table deviations from the paper's style.
 TABLE_STYLE_OVERRIDES: dict[tuple[str, str], dict] = {
     ("P2", "2"): {"show_controls": True},
+    # P1 Table 3 prints its industry and destination controls and an "individual" FE
+    ("P1", "3"): {"show_controls": True, "fe_rows": (
+        ("cell_id", "Individual FE (product x destination x trade mode)"), ("year", "Year FE"),
+        ("industry", "Industry FE"))},
 }
 
 
