@@ -9,15 +9,22 @@ from eq_assets.cleaning.assets import ASSETS as CLEANING
 from eq_assets.core.io_manager import WarehouseIOManager
 from eq_assets.core.resources import Outputs, RawFiles
 from eq_assets.digital.assets import ASSETS as DIGITAL
+from eq_assets.egov.assets import ASSETS as EGOV
 from eq_assets.frontier.assets import ASSETS as FRONTIER
 from eq_assets.matching.assets import ASSETS as MATCHING
 from eq_assets.panels.assets import ASSETS as PANELS
+from eq_assets.panels.assets_p2 import ASSETS as PANELS_P2
 from eq_assets.quality.assets import ASSETS as QUALITY
+from eq_assets.quality.assets_p2 import ASSETS as QUALITY_P2
 from eq_assets.regressions.assets import ASSETS as REGRESSIONS
 from eq_assets.reports.assets import ASSETS as REPORTS
 from eq_assets.sources.assets import ASSETS as SOURCES
+from eq_assets.sources.assets_p2 import ASSETS as SOURCES_P2
 
-ALL_ASSETS = [*SOURCES, *CLEANING, *MATCHING, *QUALITY, *FRONTIER, *DIGITAL, *PANELS, *REGRESSIONS, *REPORTS]
+ALL_ASSETS = [
+    *SOURCES, *SOURCES_P2, *CLEANING, *MATCHING, *QUALITY, *QUALITY_P2, *FRONTIER, *DIGITAL, *EGOV, *PANELS,
+    *PANELS_P2, *REGRESSIONS, *REPORTS,
+]
 
 
 def resources() -> dict:
