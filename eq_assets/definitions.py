@@ -9,20 +9,24 @@ from eq_assets.cleaning.assets import ASSETS as CLEANING
 from eq_assets.core.io_manager import WarehouseIOManager
 from eq_assets.core.resources import Outputs, RawFiles
 from eq_assets.digital.assets import ASSETS as DIGITAL
+from eq_assets.egov.assets import ASSETS as EGOV
 from eq_assets.frontier.assets import ASSETS as FRONTIER
 from eq_assets.matching.assets import ASSETS as MATCHING
 from eq_assets.panels.assets import ASSETS as PANELS
+from eq_assets.panels.assets_p2 import ASSETS as PANELS_P2
 from eq_assets.quality.assets import ASSETS as QUALITY
+from eq_assets.quality.assets_p2 import ASSETS as QUALITY_P2
 from eq_assets.regressions.assets import ASSETS as REGRESSIONS
 from eq_assets.reports.assets import ASSETS as REPORTS
 from eq_assets.sources.assets import ASSETS as SOURCES
 from eq_assets.sources.assets_p1 import ASSETS as SOURCES_P1
+from eq_assets.sources.assets_p2 import ASSETS as SOURCES_P2
 from eq_assets.panels.assets_p1 import ASSETS as PANELS_P1
 from eq_assets.mechanisms.assets_p1 import ASSETS as MECHANISMS_P1
 
 ALL_ASSETS = [
-    *SOURCES, *SOURCES_P1, *CLEANING, *MATCHING, *QUALITY, *FRONTIER, *DIGITAL, *PANELS, *PANELS_P1, *MECHANISMS_P1,
-    *REGRESSIONS, *REPORTS,
+    *SOURCES, *SOURCES_P1, *SOURCES_P2, *CLEANING, *MATCHING, *QUALITY, *QUALITY_P2, *FRONTIER, *DIGITAL, *EGOV,
+    *PANELS, *PANELS_P1, *PANELS_P2, *MECHANISMS_P1, *REGRESSIONS, *REPORTS,
 ]
 
 

@@ -118,7 +118,7 @@ P2_SPECS = (
 )
 
 P2_MD = """\
-**P2 Table 3**
+**P2 Table 3. E-government sub-indices**
 
 |  | (1) qua | (2) qua |
 |:---|---:|---:|
@@ -150,6 +150,10 @@ def test_p2_style_blank_cells_extra_fe_and_sample_note():
     specs2 = tuple(replace(s, table="2") for s in P2_SPECS)
     md2 = render_markdown(t2, "P2", "2", specs=specs2)
     assert "| Con_wag | 0.002** |  |" in md2.splitlines()
+    # columns on different samples: the note names each run of columns (P2 Table 6: (1)-(3) vs (4)-(5))
+    mixed = rows.assign(sample=["neighbour_iv", "neighbour_iv", "full"])
+    note = render_markdown(mixed, "P2", "3", specs=P2_SPECS).splitlines()[-1]
+    assert "Sample: (1) neighbour_iv; (2) full." in note
 
 
 def test_missing_spec_or_rows_is_an_error(tmp_path):

@@ -86,6 +86,14 @@ class ByNamePandasTypeHandler(DuckDBPandasTypeHandler):
             connection.execute(f"insert into {table} by name select * from obj")
         return {"row_count": len(obj)}
 
+    def load_input(self, context, table_slice: TableSlice, connection) -> pd.DataFrame:
+        """Load with the selected column names quoted: the stock select statement joins them
+        unquoted, so a column named like an SQL keyword (P2's ownership dummy ``foreign``) fails."""
+        if table_slice.columns:
+            quoted = ['"' + str(c).replace('"', '""') + '"' for c in table_slice.columns]
+            table_slice = table_slice._replace(columns=quoted)
+        return super().load_input(context, table_slice, connection)
+
 
 class WarehouseIOManager(DuckDBPandasIOManager):
     """DuckDB pandas I/O manager with atomic, by-name partition writes (see module docstring)."""

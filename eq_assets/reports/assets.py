@@ -9,16 +9,29 @@ import pandas as pd
 from eq_assets.core.resources import Outputs
 from eq_assets.regressions.assets import ASSETS as TABLE_ASSETS
 from eq_assets.regressions.results import atomic_write_text, write_results_csv
+from eq_assets.reports import descriptive
 from eq_assets.reports.tables import render_latex, render_markdown
 
 GROUP = "reports"
+#: Descriptive-statistics table assets -> output file stem (written by eq_assets.reports.descriptive).
+DESCRIPTIVE_TABLES: dict[str, str] = {"p2_table1": "P2_table1"}
 
 
-def write_outputs(results: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Write results.csv and one .md and .tex per (paper, table); returns the paths written."""
+def write_outputs(results: pd.DataFrame, out_dir: Path, descriptives: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    """Write results.csv and one .md and .tex per (paper, table); returns the paths written.
+
+    ``descriptives`` ({"P2_table1": stats}) are descriptive-statistics tables: written as .md, .tex
+    and .csv (:mod:`eq_assets.reports.descriptive`), not as rows of results.csv (one row per
+    coefficient).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "results.csv"]
     write_results_csv(results, written[0])
+    for stem, stats in sorted((descriptives or {}).items()):
+        atomic_write_text(out_dir / f"{stem}.md", descriptive.render_markdown(stats))
+        atomic_write_text(out_dir / f"{stem}.tex", descriptive.render_latex(stats, label=f"tab:{stem.lower()}"))
+        atomic_write_text(out_dir / f"{stem}.csv", stats.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+        written += [out_dir / f"{stem}.md", out_dir / f"{stem}.tex"]
     for (paper, table), _ in results.groupby(["paper", "table"], sort=True):
         stem = f"{paper}_table{table}"
         atomic_write_text(out_dir / f"{stem}.md", render_markdown(results, paper, table))
@@ -29,13 +42,16 @@ def write_outputs(results: pd.DataFrame, out_dir: Path) -> list[Path]:
 
 @dg.asset(
     group_name=GROUP,
-    ins={a.key.path[-1]: dg.AssetIn(key=a.key) for a in TABLE_ASSETS},
+    ins={**{a.key.path[-1]: dg.AssetIn(key=a.key) for a in TABLE_ASSETS},
+         # descriptive-statistics tables (not coefficients): key -> output file stem
+         **{k: dg.AssetIn(key=k) for k in DESCRIPTIVE_TABLES}},
     kinds={"csv", "latex", "markdown"},
 )
 def paper_outputs(context: dg.AssetExecutionContext, outputs: Outputs, **tables: pd.DataFrame) -> dg.MaterializeResult:
     """results.csv (one row per coefficient) and P1_table1.md/.tex etc. in data/outputs/."""
+    desc = {stem: tables.pop(k) for k, stem in DESCRIPTIVE_TABLES.items()}
     results = pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
-    paths = write_outputs(results, outputs.path)
+    paths = write_outputs(results, outputs.path, desc)
     return dg.MaterializeResult(
         metadata={
             "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in paths)),

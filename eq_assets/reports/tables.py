@@ -144,16 +144,31 @@ def _vcov_words(vcov: str, style: TableStyle) -> str:
             "iid": "conventional (iid)"}.get(vcov, vcov)
 
 
-def _note(sub: pd.DataFrame, style: TableStyle) -> str:
+def _sample_words(sub: pd.DataFrame, columns: Sequence[str]) -> str:
+    """The sample note: one name if every column uses it, else runs of columns, e.g.
+    "(1)-(3) neighbour_iv; (4)-(5) full" (P2 Table 6); empty if every column is "full"."""
+    per_col = [str(sub.loc[sub["column"].astype(str) == c, "sample"].iloc[0]) for c in columns]
+    if len(set(per_col)) == 1:
+        return "" if per_col[0] == "full" else per_col[0]
+    runs: list[list] = []
+    for c, s in zip(columns, per_col):
+        if runs and runs[-1][2] == s:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c, s])
+    return "; ".join(f"({a}){'' if a == b else f'-({b})'} {s}" for a, b, s in runs)
+
+
+def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str]) -> str:
     words = list(dict.fromkeys(_vcov_words(v, style) for v in sub["vcov"]))
     how = " / ".join(words)
     if style.parenthesis == "se":
         text = f"Notes: standard errors in parentheses, {how}."
     else:
         text = f"Notes: p-values in parentheses (standard errors {how})."
-    samples = [s for s in dict.fromkeys(sub["sample"]) if s != "full"]
+    samples = _sample_words(sub, columns)
     if samples:
-        text += f" Sample: {', '.join(samples)}."
+        text += f" Sample: {samples}."
     return f"{text} {STAR_NOTE}."
 
 
@@ -230,7 +245,7 @@ def table_layout(
         title = f"{paper} Table {table}" + (f". {name}" if name else "")
     return Layout(
         title=title, columns=columns, depvars=tuple(s.depvar for s in col_specs),
-        coef_rows=tuple(coef_rows), stat_rows=tuple(stat_rows), note=_note(sub, style),
+        coef_rows=tuple(coef_rows), stat_rows=tuple(stat_rows), note=_note(sub, style, columns),
     )
 
 
