@@ -300,3 +300,21 @@ def test_duckdb_loader_reads_only_requested_columns(panel):
     res = run_specs((SPEC,), load)
     ref = run_specs((SPEC,), lambda c: panel[list(c)])
     assert results_csv_text(res) == results_csv_text(ref)
+
+
+def test_non_estimable_column_is_skipped_with_a_reason_or_raises():
+    """A subsample without variation in the regressor of interest is reported, not crashed on."""
+    from eq_assets.regressions.engine import NotEstimable
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"y": rng.normal(size=40), "x": np.r_[rng.normal(size=36), np.zeros(4)],
+                       "g": np.r_[np.zeros(36), np.ones(4)]})
+    register_sample(Sample("g_one_test", "rows with g == 1", ("g",), lambda d: d["g"] == 1))
+    good = RegressionSpec(paper="P1", table="99", column="1", depvar="y", regressors=("x",), vcov="hetero")
+    bad = replace(good, column="2", sample="g_one_test")
+    skipped: list[str] = []
+    res = run_specs([good, bad], lambda cols: df[list(cols)], skipped=skipped)
+    assert set(res["column"]) == {"1"}
+    assert len(skipped) == 1 and "column 2" in skipped[0] and "no variation in ['x']" in skipped[0]
+    with pytest.raises(NotEstimable, match="g_one_test"):
+        run_specs([bad], lambda cols: df[list(cols)])

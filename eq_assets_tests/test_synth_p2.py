@@ -190,7 +190,7 @@ def test_latent_ols_biased_upwards(small_latent):
     _, panel, _ = small_latent
     s = po.bias_summary(panel, _spec("2", "3"))
     assert s["bias_direction"] == "upward"
-    assert s["ols_bias"] > 2 * s["ols_se"], s  # measurable (about 2.5-5 SE at scale small)
+    assert s["ols_bias"] > 3 * s["ols_se"], s  # measurable (3.3 SE at scale small, default seed)
     assert s["causal_effect"] > 3 * s["causal_se"]
 
 

@@ -46,10 +46,12 @@ def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
     )
     def _table(context: dg.AssetExecutionContext, raw_files: RawFiles, **loaded: pd.DataFrame):
         # one loader per panel asset: each spec reads only its own panel's needed columns
-        results = run_specs(specs, {p: (lambda cols, f=f: f[list(cols)]) for p, f in loaded.items()})
+        skipped: list[str] = []
+        results = run_specs(specs, {p: (lambda cols, f=f: f[list(cols)]) for p, f in loaded.items()}, skipped=skipped)
         acc = RowAccount(rows_in=len(results), unit="coefficients")
         md = {"table": dg.MetadataValue.md(table_markdown_for_metadata(results, paper, table)),
-              **{f"{p}_rows": len(f) for p, f in loaded.items()}}
+              **{f"{p}_rows": len(f) for p, f in loaded.items()},
+              "columns_not_estimable": dg.MetadataValue.md("\n".join(f"- {m}" for m in skipped) or "none")}
         truth = load_truth(raw_files.path)
         checked = compare_to_truth(results, truth) if truth is not None else None
         for out in publish(results, model=RegressionResults, key=RESULT_KEY, account=acc, asset_name=name, metadata=md):

@@ -252,11 +252,28 @@ def _deterministic_fe_order():
 
 
 
+class NotEstimable(ValueError):
+    """A column cannot be estimated on its sample (too few rows, or no variation in a regressor
+    of interest): e.g. a heterogeneity subsample that is (nearly) empty in a small world."""
+
+
+def _check_estimable(spec: RegressionSpec, frame: pd.DataFrame) -> None:
+    n = len(frame)
+    k = len(spec.regressors) + len(spec.controls) + (0 if spec.fixed_effects else 1)
+    where = f"{spec.paper} Table {spec.table} column {spec.column} (sample {spec.sample!r})"
+    if n <= k:
+        raise NotEstimable(f"{where}: {n} complete rows for {k} coefficients")
+    flat = [v for v in spec.regressors + spec.instruments if v in frame and np.ptp(frame[v].to_numpy()) == 0]
+    if flat:
+        raise NotEstimable(f"{where}: no variation in {flat} over its {n} rows")
+
+
 def fit_prepared(spec: RegressionSpec, prepared: PreparedData, settings: EstimationSettings = DEFAULT_SETTINGS) -> FitResult:
     """Fit ``spec`` on a frame from :func:`prepare_frame` (pyfixest may modify that frame)."""
     frame = prepared.frame
     if frame.empty:
         raise ValueError(f"{spec.key}: no rows left after sample filter and missing values")
+    _check_estimable(spec, frame)
     if spec.estimator == "iv":
         return _fit_iv(spec, prepared, settings)
     t0 = time.perf_counter()
@@ -348,6 +365,7 @@ def run_specs(
     *,
     settings: EstimationSettings = DEFAULT_SETTINGS,
     fit_log: list[FitResult] | None = None,
+    skipped: list[str] | None = None,
 ) -> pd.DataFrame:
     """Fit ``specs`` one at a time and return the results rows (``RESULT_COLUMNS``, stable order).
 
@@ -361,7 +379,15 @@ def run_specs(
         loader = _loader_for(load, spec)
         # The loaded frame is a temporary: it is freed as soon as prepare_frame returns.
         prepared = prepare_frame(spec, loader(spec.columns_needed), settings)
-        result = fit_prepared(spec, prepared, settings)
+        try:
+            result = fit_prepared(spec, prepared, settings)
+        except NotEstimable as exc:
+            if skipped is None:
+                raise
+            # the column is left out of the table, and the reason is reported (asset metadata)
+            log.warning("skipped: %s", exc)
+            skipped.append(str(exc))
+            continue
         del prepared
         gc.collect()
         rows.extend(result.rows())
