@@ -19,7 +19,9 @@ from eq_assets.settings import P2_YEARS
 pytestmark = pytest.mark.e2e
 
 SEED = 20240802
-SCALE = os.environ.get("EQ_P2_TEST_SCALE", "tiny")
+# scale small (2010-2012 only, ~5k firm-years): tiny is too thin for the per-product quality
+# 2SLS (measured qua 15-25% attenuated there; see the closing notes of issue 4)
+SCALE = os.environ.get("EQ_P2_TEST_SCALE", "small")
 P2_TABLE_ASSETS = [f"p2_table{t}" for t in range(1, 11)]
 
 
