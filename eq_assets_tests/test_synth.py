@@ -185,7 +185,7 @@ def test_scales_change_only_size():
 def test_tiny_size_in_target_range(world_dir):
     _, s = world_dir
     assert 10_000 <= s["expected_p1_observations"] <= 20_000
-    assert s["seconds"] < 15
+    # (generation time is measured by `make bench`, not asserted: timed tests are flaky on shared CI)
 
 
 # --- defects -----------------------------------------------------------------------------------------
