@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -83,8 +83,6 @@ class IVFit:
 
 def first_stage_spec(spec: RegressionSpec) -> RegressionSpec:
     """The OLS first stage of an IV spec: endogenous ~ instruments + exogenous | same FE."""
-    from dataclasses import replace
-
     (endog,) = spec.endogenous
     return replace(
         spec,

@@ -41,6 +41,19 @@ def _publish_raw(df: pd.DataFrame, model, name: str, key, source_path: str):
     yield from publish(df, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source_path})
 
 
+def reference_asset(name: str, source, model, key) -> "dg.AssetsDefinition":
+    """An unpartitioned source asset for one reference file: read as received (rows in = rows
+    out), validated by ``model``, ``key`` unique (a duplicated key fails the blocking check).
+    Used for the reference tables of both papers (``assets_p1``, ``assets_p2``)."""
+
+    @table_asset(name, model, group=GROUP, yearly=False, description=f"{source.description} (raw file {source.pattern}).")
+    def _asset(raw_files: RawFiles):
+        df = read_source(source, raw_files.path)
+        yield from _publish_raw(df, model, name, key, source.pattern)
+
+    return _asset
+
+
 @table_asset("raw_customs", S.RawCustoms, group=GROUP)
 def raw_customs(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Customs shipment rows of one year, as received, with canonical column names (SPEC 1)."""

@@ -5,7 +5,6 @@ rows (a blocking check: a reference table with two values for one key is ambiguo
 """
 
 
-import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.publish import publish, table_asset
@@ -13,6 +12,7 @@ from eq_assets.core.resources import RawFiles
 from eq_assets.sources import contract_p1 as C
 from eq_assets.sources import schemas_p1 as S
 from eq_assets.sources.contract import PATENTS
+from eq_assets.sources.assets import reference_asset
 from eq_assets.sources.readers import read_source
 from eq_assets.sources.schemas import RawPatents
 
@@ -33,16 +33,6 @@ P1_REFERENCE: dict[str, tuple] = {
 }
 
 
-def _reference_asset(name: str, source, model, key):
-    @table_asset(name, model, group=GROUP, yearly=False, description=f"{source.description} (raw file {source.pattern}).")
-    def _asset(raw_files: RawFiles):
-        df = read_source(source, raw_files.path)
-        acc = RowAccount(rows_in=len(df), unit="rows")
-        yield from publish(df, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source.pattern})
-
-    return _asset
-
-
 @table_asset("raw_patents_all", RawPatents, group=GROUP, yearly=False)
 def raw_patents_all(raw_files: RawFiles):
     """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
@@ -54,4 +44,4 @@ def raw_patents_all(raw_files: RawFiles):
                        metadata={"source_file": PATENTS.pattern})
 
 
-ASSETS = [*(_reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]
+ASSETS = [*(reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]
