@@ -43,6 +43,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from eq_assets.panels.p1_vars import distance_ratios
+
 from eq_assets.synth.params import CONTROL_NAMES, ECO_PARTS, WorldParams
 from eq_assets.synth.population import KIND_SURVEY
 from eq_assets.synth.reference import RefData
@@ -89,8 +91,11 @@ def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: Ref
     for name, qcol in (("Distance", "quality"), ("Distance_causal", "quality_causal")):
         front = out.groupby("industry")[qcol].transform("max").to_numpy()
         out[name] = front - out[qcol].to_numpy()
-    out["Distance_1"] = np.exp(out["Distance"].to_numpy())
-    out["Distance_2"] = -np.expm1(-out["Distance"].to_numpy())
+        if qcol == "quality":
+            # the pipeline's own ratio construction (panels.p1_vars.distance_ratios, default params)
+            ratios = distance_ratios(pd.DataFrame({"quality": out["quality"].to_numpy(), "frontier": front}))
+            out["Distance_1"] = ratios["Distance_1"].to_numpy()
+            out["Distance_2"] = ratios["Distance_2"].to_numpy()
     fyv = firm_year_covariates(fy, ref)
     out = out.merge(fyv, on=["year", "fid"], how="left", validate="many_to_one", suffixes=("", "_fy"))
     return out.drop(columns=[c for c in out.columns if c.endswith("_fy")])
