@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from eq_assets import settings
 from eq_assets.cleaning.assets import ASSETS as CLEANING
 from eq_assets.core.io_manager import WarehouseIOManager
 from eq_assets.core.resources import Outputs, RawFiles
@@ -32,7 +31,7 @@ ALL_ASSETS = [
 
 def resources() -> dict:
     return {
-        "io_manager": WarehouseIOManager(database=str(settings.warehouse_path()), schema="eq"),
+        "io_manager": WarehouseIOManager(),
         "raw_files": RawFiles(),
         "outputs": Outputs(),
     }
@@ -41,6 +40,8 @@ def resources() -> dict:
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     resources=resources(),
-    # DuckDB allows one writer: run steps one after another within a run.
+    # Steps of one run in one process by default (no per-step start-up cost); year partitions
+    # run in parallel as separate runs (eq_assets.run), or pick the multiprocess executor in the
+    # launchpad: Parquet-per-partition storage takes concurrent writers (core/warehouse.py).
     executor=dg.in_process_executor,
 )

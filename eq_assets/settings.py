@@ -5,7 +5,9 @@ Paths come from the environment so that the same graph runs on the synthetic wor
 
 - ``EQ_DATA_DIR``: the data root (default: ``<repo>/data``);
 - ``EQ_RAW_DIR``: the raw sources (default: ``$EQ_DATA_DIR/raw``);
-- ``EQ_WAREHOUSE``: the DuckDB warehouse file (default: ``$EQ_DATA_DIR/warehouse.duckdb``);
+- ``EQ_WAREHOUSE``: the warehouse directory: one Parquet file per table partition, published
+  only after its checks pass, and ``catalog.duckdb`` with a view per table (default:
+  ``$EQ_DATA_DIR/warehouse``; see :mod:`eq_assets.core.warehouse`);
 - ``EQ_OUTPUT_DIR``: tables and ``results.csv`` (default: ``$EQ_DATA_DIR/outputs``).
 """
 
@@ -32,8 +34,8 @@ def raw_dir() -> Path:
     return Path(os.environ.get("EQ_RAW_DIR", data_dir() / "raw"))
 
 
-def warehouse_path() -> Path:
-    return Path(os.environ.get("EQ_WAREHOUSE", data_dir() / "warehouse.duckdb"))
+def warehouse_dir() -> Path:
+    return Path(os.environ.get("EQ_WAREHOUSE", data_dir() / "warehouse"))
 
 
 def output_dir() -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pandera.pandas as pa
 import pytest
@@ -10,7 +9,6 @@ from pandera.typing import Series
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.errors import InputDataError
-from eq_assets.core.io_manager import WarehouseIOManager
 from eq_assets.core.publish import validate
 from eq_assets.sources.contract import CUSTOMS
 from eq_assets.sources.readers import read_source
@@ -85,34 +83,3 @@ def test_row_account_identity():
     assert acc.finish(6).balanced and acc.metadata() == {"rows_in": 10, "rows_out": 6, "dropped_a": 4}
     with pytest.raises(ValueError):
         acc.drop("b", -1)
-
-
-def test_partition_write_is_atomic_and_by_name(tmp_path):
-    import dagster as dg
-
-    db = str(tmp_path / "w.duckdb")
-
-    @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["2009", "2010"]), metadata={"partition_expr": "year"})
-    def tbl(context) -> pd.DataFrame:
-        y = int(context.partition_key)
-        if context.run.tags.get("fail") == "1":
-            # a frame with an unexpected column fails the write after the delete would have run
-            return pd.DataFrame({"year": [y], "x": [99.0], "extra": [1]})
-        if context.run.tags.get("reorder") == "1":
-            return pd.DataFrame({"x": [float(y) + 0.5], "year": [y]})
-        return pd.DataFrame({"year": [y, y], "x": [float(y), float(y) + 1]})
-
-    res = {"io_manager": WarehouseIOManager(database=db, schema="eq")}
-    for y in ("2009", "2010"):
-        assert dg.materialize([tbl], partition_key=y, resources=res).success
-    r = dg.materialize([tbl], partition_key="2009", resources=res, tags={"fail": "1"}, raise_on_error=False)
-    assert not r.success
-    con = duckdb.connect(db, config={"custom_user_agent": "dagster"})
-    rows = con.execute("select year, x from eq.tbl order by year, x").fetchall()
-    con.close()
-    assert rows == [(2009, 2009.0), (2009, 2010.0), (2010, 2010.0), (2010, 2011.0)]  # last good version kept
-    assert dg.materialize([tbl], partition_key="2010", resources=res, tags={"reorder": "1"}).success
-    con = duckdb.connect(db, config={"custom_user_agent": "dagster"})
-    rows = con.execute("select year, x from eq.tbl order by year, x").fetchall()
-    con.close()
-    assert rows == [(2009, 2009.0), (2009, 2010.0), (2010, 2010.5)]  # by name, other year untouched

@@ -46,7 +46,9 @@ def world(tmp_path_factory):
 
 
 def _con(root: Path):
-    return duckdb.connect(str(root / "warehouse.duckdb"), config={"custom_user_agent": "dagster"})
+    from eq_assets.core.warehouse import Warehouse
+
+    return Warehouse(root / "warehouse").connect()
 
 
 def test_all_checks_pass(world):

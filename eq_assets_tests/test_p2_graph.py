@@ -49,7 +49,9 @@ def p2_world(tmp_path_factory):
 
 
 def _read(root, table: str) -> pd.DataFrame:
-    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    from eq_assets.core.warehouse import Warehouse
+
+    con = Warehouse(root / "warehouse").connect()
     try:
         return con.execute(f"select * from eq.{table}").fetchdf()
     finally:

@@ -1,49 +1,49 @@
-"""Publishing a table asset: validate with its pandera model, then emit output and checks.
+"""Publishing a table asset: stage, check, then swap (the project's one publish path).
 
-Every derived table asset ends with ``yield from publish(...)``. In the spirit of PUDL's
-schema-driven checks, the checks come from the table's declaration (its pandera model and key):
+Every table asset ends with ``yield from publish(data, ...)``, where ``data`` is a pandas frame
+(small tables) or a SQL query / DuckDB relation over :class:`~eq_assets.core.warehouse.Table`
+inputs (big tables, which never pass through pandas). In the spirit of PUDL's schema-driven
+checks, everything checked comes from the table's declaration (its pandera model and key):
 
-- ``schema``: the frame validates against the pandera model (coerced frame is what is stored;
-  dagster-pandera's type check validates a copy and does not store the coerced frame, so the
-  model is applied here). A failure raises :class:`InputDataError` naming columns and rows, and
-  nothing is written: the last good version of the partition stays.
-- ``unique_key``: no two rows share the table's key (blocking).
-- ``row_accounting``: rows in = rows out + rows dropped by reason (blocking).
-
-The Output carries the accounting, the first rows as a preview and the column schema.
+1. **stage**: the rows are written to a staged Parquet file in the model's column order and
+   DuckDB types (:func:`eq_assets.core.validation.cast_select`);
+2. **check** in the database, once: ``schema`` (every rule of the pandera model), ``unique_key``
+   and ``row_accounting`` (rows in = rows out + rows dropped by reason), all blocking;
+3. **swap**: only if every blocking check passed is the Output yielded, and the I/O manager
+   replaces the last good version by the staged file in one atomic rename. Otherwise the staged
+   file is deleted, the failed check results are recorded, and the step fails with a message
+   naming the table, column, rows (raw tables: file and line) and what was expected. The stored
+   version is untouched, byte for byte.
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
 from typing import Iterator, Sequence
 
 import dagster as dg
+import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.errors import InputDataError
+from eq_assets.core.validation import (
+    cast_select, duplicated_keys, failures, is_strict, model_columns, uncastable,
+)
+from eq_assets.core.warehouse import Staged, Warehouse, _lit, duckdb_connect
 
 STANDARD_CHECKS = ("schema", "unique_key", "row_accounting")
+#: provenance columns of raw tables: error messages name the file and line of a row
+ROW_ID_COLUMNS = ("source_file", "source_line")
 
-
-@functools.lru_cache(maxsize=None)
-def pandera_type(model: type[pa.DataFrameModel]) -> dg.DagsterType:
-    """The asset's Dagster type, from its pandera model (dagster-pandera): the UI shows the
-    columns and their checks, and Dagster's type check re-validates the stored frame."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from dagster_pandera import pandera_schema_to_dagster_type
-
-        return pandera_schema_to_dagster_type(model)
+Data = "pd.DataFrame | str | duckdb.DuckDBPyRelation"
 
 
 def check_specs(asset_name: str, *, extra: Sequence[dg.AssetCheckSpec] = ()) -> list[dg.AssetCheckSpec]:
     """The standard blocking checks every table asset declares."""
     descriptions = {
-        "schema": "Output validates against the asset's pandera model (types, ranges, nullability).",
+        "schema": "Every rule of the asset's pandera model holds (types, nullability, finite numbers, ranges, codes), checked in DuckDB before publication.",
         "unique_key": "No two rows share the table's key.",
         "row_accounting": "rows_in == rows_out + sum of rows dropped by reason.",
     }
@@ -53,8 +53,187 @@ def check_specs(asset_name: str, *, extra: Sequence[dg.AssetCheckSpec] = ()) -> 
     ] + list(extra)
 
 
+def table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """Dagster column schema (shown in the UI) from a pandera model."""
+    return dg.TableSchema(
+        columns=[dg.TableColumn(c.name, c.duck_type.lower(), description=c.description) for c in model_columns(model)]
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def staged_type(model: type[pa.DataFrameModel]) -> dg.DagsterType:
+    """The asset's Dagster type: a staged table that passed its pandera model in DuckDB."""
+    return dg.DagsterType(
+        type_check_fn=lambda _ctx, value: isinstance(value, Staged),
+        name=model.__name__,
+        description=f"Rows validated against the pandera model {model.__module__}.{model.__name__} "
+        f"in DuckDB before publication ({len(model_columns(model))} columns).",
+    )
+
+
+def _register(con: duckdb.DuckDBPyConnection, data) -> str:
+    """Make ``data`` queryable as a view; returns its name."""
+    if isinstance(data, pd.DataFrame):
+        con.register("_publish_frame", data.reset_index(drop=True))
+        return "_publish_frame"
+    if isinstance(data, duckdb.DuckDBPyRelation):
+        data.create_view("_publish_rel", replace=True)
+        return "_publish_rel"
+    if isinstance(data, str):
+        con.execute(f"create or replace temp view _publish_sql as {data}")
+        return "_publish_sql"
+    raise TypeError(f"publish: cannot store a {type(data).__name__}")
+
+
+def stage(data, *, model: type[pa.DataFrameModel], asset_name: str, partition: str | None,
+          con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> tuple[str, int]:
+    """Write ``data`` to a staged Parquet file in the model's layout; returns (path, rows)."""
+    view = _register(con, data)
+    present = [r[0] for r in con.execute(f"describe select * from {view}").fetchall()]
+    wanted = [c.name for c in model_columns(model)]
+    missing = [c for c in wanted if c not in present]
+    extra = [c for c in present if c not in wanted]
+    if missing or (extra and is_strict(model)):
+        raise InputDataError(
+            asset_name,
+            f"output does not have the columns of its model {model.__name__}"
+            + (f"; missing: {missing}" if missing else "") + (f"; unexpected: {extra}" if extra and is_strict(model) else ""),
+            expected=f"columns {wanted} (see {model.__module__}.{model.__name__})",
+        )
+    bad = uncastable(con, view, model, present)
+    if bad:
+        col, typ, n, examples = bad
+        raise InputDataError(asset_name, f"values that are not {typ.lower()}", column=col, n_rows=n,
+                             examples=examples, expected=f"{typ.lower()} values ({model.__name__})")
+    path = warehouse.stage_path(asset_name, partition)
+    con.execute(f"copy (select {cast_select(model)} from {view}) to {_lit(path)} (format parquet, compression zstd)")
+    rows = con.execute(f"select count(*) from read_parquet({_lit(path)})").fetchone()[0]
+    return str(path), int(rows)
+
+
+def _partition() -> str | None:
+    try:
+        ctx = dg.AssetExecutionContext.get()
+    except dg.DagsterInvariantViolationError:
+        return None
+    return ctx.partition_key if ctx.has_partition_key else None
+
+
+def publish(
+    data,
+    *,
+    model: type[pa.DataFrameModel],
+    key: Sequence[str],
+    account: RowAccount,
+    asset_name: str,
+    metadata: dict | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Stage ``data``, check it, and yield its Output and check results (see module docstring).
+
+    ``con``: the connection on which a SQL query or relation ``data`` was built (its views).
+    """
+    warehouse = Warehouse()
+    partition = _partition()
+    own = con is None
+    con = con or duckdb_connect()
+    path = None
+    try:
+        path, rows = stage(data, model=model, asset_name=asset_name, partition=partition, con=con, warehouse=warehouse)
+        rel = f"read_parquet({_lit(path)})"
+        present = [r[0] for r in con.execute(f"describe select * from {rel}").fetchall()]
+        row_id = [c for c in ROW_ID_COLUMNS if c in present] or list(key)
+        broken = failures(con, rel, model, row_id=row_id)
+        account.finish(rows)
+        n_dup, dup_desc = duplicated_keys(con, rel, key, row_id=row_id)
+        preview = con.execute(f"select * from {rel} limit 5").df()
+    except BaseException:
+        if path:
+            warehouse.discard(path)
+        raise
+    finally:
+        if own:
+            con.close()
+
+    where = f"{asset_name}" + (f" (partition {partition})" if partition else "")
+    schema_md = {"model": model.__name__, "rows": rows,
+                 **{f"{f.column}: {f.check}": f.n_rows for f in broken}}
+    results = {
+        "schema": dg.AssetCheckResult(check_name="schema", passed=not broken, metadata=schema_md),
+        "unique_key": dg.AssetCheckResult(
+            check_name="unique_key", passed=n_dup == 0,
+            metadata={"key": ", ".join(key), "rows_with_duplicated_key": n_dup,
+                      **({"duplicated": dg.MetadataValue.md("\n".join(f"- {d}" for d in dup_desc))} if dup_desc else {})}),
+        "row_accounting": dg.AssetCheckResult(
+            check_name="row_accounting", passed=account.balanced,
+            metadata={**account.metadata(), "summary": account.describe()}),
+    }
+    if broken or n_dup or not account.balanced:
+        warehouse.discard(path)
+        for r in results.values():
+            yield r
+        if broken:
+            f = broken[0]
+            others = "; ".join(f"{g.column}: {g.check} ({g.n_rows:,} rows)" for g in broken[1:])
+            raise InputDataError(
+                where, f"fails its schema {model.__name__}: nothing was published, the last good version is kept"
+                + (f" (also: {others})" if others else ""),
+                column=f.column, rows=list(f.rows), n_rows=f.n_rows, examples=f.examples,
+                expected=f"{f.check} (see {model.__module__}.{model.__name__})",
+            )
+        if n_dup:
+            raise InputDataError(
+                where, f"{n_dup:,} rows share a key ({', '.join(key)}) that must be unique: nothing was published, "
+                "the last good version is kept",
+                rows=dup_desc, n_rows=len(dup_desc), expected="one row per key",
+            )
+        raise InputDataError(where, f"row accounting does not balance: {account.describe()}; nothing was published")
+    md = {
+        **account.metadata(),
+        "row_accounting": account.describe(),
+        "key": ", ".join(key),
+        "dagster/column_schema": table_schema(model),
+        "dagster/row_count": rows,
+        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)"),
+        **(metadata or {}),
+    }
+    yield dg.Output(Staged(asset_name, partition, path, rows), metadata=md)
+    yield from results.values()
+
+
+def table_asset(
+    name: str,
+    model: type[pa.DataFrameModel],
+    *,
+    group: str,
+    yearly: bool = True,
+    ins: dict | None = None,
+    extra_checks: Sequence[dg.AssetCheckSpec] = (),
+    kinds: Sequence[str] = ("duckdb", "parquet"),
+    metadata: dict | None = None,
+    **kwargs,
+):
+    """The decorator of a table asset: typed by its pandera model, with the standard checks,
+    partitioned by year unless ``yearly=False``. The body ends with ``yield from publish(...)``."""
+    from eq_assets.core.partitions import year_partitions
+
+    md = {"dagster/column_schema": table_schema(model), **(metadata or {})}
+    return dg.asset(
+        name=name,
+        group_name=group,
+        partitions_def=year_partitions if yearly else None,
+        metadata=md,
+        check_specs=check_specs(name, extra=extra_checks),
+        dagster_type=staged_type(model),
+        ins=ins,
+        kinds=set(kinds),
+        **kwargs,
+    )
+
+
 def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], source: str) -> pd.DataFrame:
-    """Validate (and coerce) ``df`` with ``model``; raise a clear InputDataError on failure."""
+    """Validate (and coerce) a pandas frame with ``model`` outside the graph (tests, checks of
+    small in-memory frames); raises InputDataError naming column and rows."""
     try:
         out = model.validate(df, lazy=True)
         return out[list(model.to_schema().columns)]
@@ -77,87 +256,3 @@ def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], source: str) -> p
             examples=sub["failure_case"].tolist(),
             expected=f"{first['check']} (see {model.__module__}.{model.__name__})",
         ) from None
-
-
-def duplicated_keys(df: pd.DataFrame, key: Sequence[str]) -> int:
-    """Number of rows whose key occurs more than once."""
-    if not key or df.empty:
-        return 0
-    return int(df.duplicated(list(key), keep=False).sum())
-
-
-def table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
-    """Dagster column schema (shown in the UI) from a pandera model."""
-    schema = model.to_schema()
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(name, str(col.dtype), description=col.description or "")
-            for name, col in schema.columns.items()
-        ]
-    )
-
-
-def publish(
-    df: pd.DataFrame,
-    *,
-    model: type[pa.DataFrameModel],
-    key: Sequence[str],
-    account: RowAccount,
-    asset_name: str,
-    metadata: dict | None = None,
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Validate ``df`` and yield its Output and the three standard check results."""
-    df = validate(df.reset_index(drop=True), model, asset_name)
-    account.finish(len(df))
-    n_dup = duplicated_keys(df, key)
-    md = {
-        **account.metadata(),
-        "row_accounting": account.describe(),
-        "key": ", ".join(key),
-        "dagster/column_schema": table_schema(model),
-        "dagster/row_count": len(df),
-        "preview": dg.MetadataValue.md(df.head(5).to_markdown(index=False) if len(df) else "(empty)"),
-        **(metadata or {}),
-    }
-    yield dg.Output(df, metadata=md)
-    yield dg.AssetCheckResult(
-        check_name="schema", passed=True, metadata={"model": model.__name__, "rows": len(df)}
-    )
-    yield dg.AssetCheckResult(
-        check_name="unique_key",
-        passed=n_dup == 0,
-        metadata={"key": ", ".join(key), "rows_with_duplicated_key": n_dup},
-    )
-    yield dg.AssetCheckResult(
-        check_name="row_accounting",
-        passed=account.balanced,
-        metadata={**account.metadata(), "summary": account.describe()},
-    )
-
-
-def table_asset(
-    name: str,
-    model: type[pa.DataFrameModel],
-    *,
-    group: str,
-    yearly: bool = True,
-    ins: dict | None = None,
-    extra_checks: Sequence[dg.AssetCheckSpec] = (),
-    kinds: Sequence[str] = ("duckdb", "pandas"),
-    **kwargs,
-):
-    """The decorator of a table asset: typed by its pandera model, with the standard checks,
-    partitioned by year unless ``yearly=False``. The body ends with ``yield from publish(...)``."""
-    from eq_assets.core.partitions import YEARLY, year_partitions
-
-    return dg.asset(
-        name=name,
-        group_name=group,
-        partitions_def=year_partitions if yearly else None,
-        metadata=dict(YEARLY) if yearly else None,
-        check_specs=check_specs(name, extra=extra_checks),
-        dagster_type=pandera_type(model),
-        ins=ins,
-        kinds=set(kinds),
-        **kwargs,
-    )

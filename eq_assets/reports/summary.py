@@ -1,0 +1,31 @@
+"""The console summary at the end of ``python -m eq_assets.run``: what a person reads."""
+
+from __future__ import annotations
+
+from eq_assets import settings
+from eq_assets.logs import log_path
+from eq_assets.reports.manifest import read_manifest
+
+
+def summary_lines(report, *, elapsed: float) -> list[str]:
+    out = settings.output_dir()
+    lines = [f"\nsummary ({elapsed / 60:.1f} min)"]
+    m = read_manifest(out)
+    if m and m.get("status") == "current":
+        n_tables = len([f for f in m.get("files", {}) if f.endswith(".md")])
+        lines.append(f"  outputs: {n_tables} tables, results.csv, manifest.json in {out}")
+    elif m:
+        lines.append(f"  outputs in {out} are STALE: {m.get('stale_reason')}")
+    n_failed = len(report.failed_checks)
+    lines.append(f"  checks: {report.n_checks:,} evaluated, " + ("all passed" if not n_failed else f"{n_failed} FAILED"))
+    if report.drops:
+        lines.append("  rows dropped, by table and reason:")
+        for asset in sorted(report.drops):
+            parts = ", ".join(f"{r} {n:,}" for r, n in sorted(report.drops[asset].items(), key=lambda kv: -kv[1]))
+            lines.append(f"    {asset:<24} {parts}")
+    lines.append(f"  full log: {log_path()}")
+    return lines
+
+
+def print_summary(report, *, elapsed: float) -> None:
+    print("\n".join(summary_lines(report, elapsed=elapsed)), flush=True)
