@@ -18,7 +18,7 @@ from eq_assets.panels.p1_industry import (
     p1_industry_panel,
 )
 from eq_assets.panels.p1_vars import (
-    DistanceRatioParams, destination_development, distance_ratios, eco_variants, firm_trade_class,
+    DistanceRatioParams, destination_development, distance_ratios, eco_variant_exprs, firm_trade_class,
     ip_protection_split, labour_intensity, ownership_class,
 )
 
@@ -90,7 +90,9 @@ def test_distance_q_value_weights():
 def test_eco_variants():
     d = pd.DataFrame({"n_digital_invention": [0, 2], "n_digital_utility": [1, 0], "n_digital_design": [2, 0],
                       "n_digital_cat_01": [0, 1], "n_digital_cat_03": [3, 0], "n_digital_cat_04": [0, 0]})
-    out = eco_variants(d)
+    from eq_assets.core.sql import run_sql
+
+    out = run_sql("select " + ", ".join(f'{e} as "{n}"' for n, e in eco_variant_exprs().items()) + " from d", d=d)
     assert out["Eco_invent"].tolist() == pytest.approx([0.0, math.log(3)])
     assert out["Eco_str"].tolist() == pytest.approx([math.log(4), 0.0])
     assert out["Eco_manu"].tolist() == pytest.approx([0.0, math.log(2)])

@@ -2,11 +2,12 @@
 
 
 import dagster as dg
-import pandas as pd
 from pydantic import Field
 
-from eq_assets.cleaning.customs import INTERMEDIARY_KEYWORDS, KEY as CUSTOMS_KEY, CustomsCleaningParams, clean_customs
-from eq_assets.cleaning.firms import KEY as FIRM_KEY, FirmCleaningParams, clean_firms
+from eq_assets.cleaning.customs import INTERMEDIARY_KEYWORDS, KEY as CUSTOMS_KEY, CustomsCleaningParams, customs_observations_sql
+from eq_assets.cleaning.firms import KEY as FIRM_KEY, FirmCleaningParams, firm_years_sql
+from eq_assets.core.sql import bind
+from eq_assets.core.warehouse import Table, duckdb_connect
 from eq_assets.cleaning.schemas import CustomsExports, FirmSurvey
 from eq_assets.core.partitions import partition_year
 from eq_assets.core.publish import publish, table_asset
@@ -26,15 +27,18 @@ class CustomsCleaningConfig(dg.Config):
 
 
 @table_asset("customs_exports", CustomsExports, group=GROUP)
-def customs_exports(context: dg.AssetExecutionContext, config: CustomsCleaningConfig, raw_customs: pd.DataFrame, hs_concordance: pd.DataFrame):
+def customs_exports(context: dg.AssetExecutionContext, config: CustomsCleaningConfig, raw_customs: Table, hs_concordance: Table):
     """Export observations: year x customs firm x HS6 x destination x trade mode (SPEC 2)."""
     params = CustomsCleaningParams(
         intermediary_keywords=tuple(config.intermediary_keywords),
         min_value_usd=config.min_value_usd,
         min_quantity=config.min_quantity,
     )
-    obs, acc, extra = clean_customs(raw_customs, hs_concordance, partition_year(context), params)
-    yield from publish(obs, model=CustomsExports, key=CUSTOMS_KEY, account=acc, asset_name="customs_exports", metadata=extra)
+    with duckdb_connect() as con:
+        bind(con, raw=raw_customs, conc=hs_concordance)
+        sql, acc, extra = customs_observations_sql(con, partition_year(context), params)
+        yield from publish(sql, model=CustomsExports, key=CUSTOMS_KEY, account=acc, asset_name="customs_exports",
+                           metadata=extra, con=con)
 
 
 class FirmCleaningConfig(dg.Config):
@@ -44,10 +48,12 @@ class FirmCleaningConfig(dg.Config):
 
 
 @table_asset("firm_survey", FirmSurvey, group=GROUP)
-def firm_survey(config: FirmCleaningConfig, raw_asif: pd.DataFrame):
+def firm_survey(config: FirmCleaningConfig, raw_asif: Table):
     """Survey firm-years with province, city and industry identifiers; duplicates resolved."""
-    df, acc = clean_firms(raw_asif, FirmCleaningParams(industry_digits=config.industry_digits))
-    yield from publish(df, model=FirmSurvey, key=FIRM_KEY, account=acc, asset_name="firm_survey")
+    with duckdb_connect() as con:
+        bind(con, raw=raw_asif)
+        sql, acc = firm_years_sql(con, FirmCleaningParams(industry_digits=config.industry_digits))
+        yield from publish(sql, model=FirmSurvey, key=FIRM_KEY, account=acc, asset_name="firm_survey", con=con)
 
 
 ASSETS = [customs_exports, firm_survey]

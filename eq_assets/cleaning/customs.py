@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.sql import count_sql, run_sql
+from eq_assets.core.sql import count, run_transform
 from eq_assets.sources.contract import FLOW_EXPORT, TRADE_MODES
 
 #: Firm-name keywords of trade intermediaries (Ahn, Khandelwal & Wei 2011, used by P1 and P2).
@@ -48,64 +48,85 @@ class CustomsCleaningParams:
     min_quantity: float = 1.0
 
 
+def customs_observations_sql(con, year: int, params: CustomsCleaningParams = CustomsCleaningParams()) -> tuple[str, RowAccount, dict]:
+    """The cleaning as DuckDB SQL over the relations ``raw`` (raw customs rows of ``year``) and
+    ``conc`` (the HS concordance); returns (query of the observations, row account, metadata).
+
+    Intermediate stages are temporary tables, so each drop is counted from the stage before it.
+    """
+    n_raw = count(con, "raw")
+    acc = RowAccount(rows_in=n_raw, unit="shipment rows, then observations")
+    extra: dict = {}
+    con.execute("create or replace temp table _exports as select * from raw where flow = ?", [FLOW_EXPORT])
+    n_exp = count(con, "_exports")
+    acc.drop("import_or_other_flow", n_raw - n_exp)
+
+    key_cols = ["customs_firm_code", "firm_name", "hs8", "dest_code", "trade_mode", "quantity", "value_usd"]
+    complete = " and ".join(f"{c} is not null" for c in key_cols)
+    pattern = "|".join(params.intermediary_keywords)
+    is_interm = f"regexp_matches(firm_name, {_lit(pattern)})" if pattern else "false"
+    con.execute(
+        f"""create or replace temp table _direct as
+        select *, {is_interm} as _interm, regexp_full_match(hs8, '\\d{{8}}') as _valid_hs
+        from _exports where {complete}"""
+    )
+    n_complete = count(con, "_direct")
+    acc.drop("missing_key", n_exp - n_complete)
+    n_interm = count(con, "(select 1 from _direct where _interm)")
+    acc.drop("trade_intermediary", n_interm)
+    n_bad_hs = count(con, "(select 1 from _direct where not _interm and not _valid_hs)")
+    acc.drop("invalid_hs_code", n_bad_hs)
+
+    rev = hs_revision(year)
+    extra["hs_revision"] = rev
+    con.execute("create or replace temp table _conc as select hs6, hs6_base from conc where hs_version = ?", [rev])
+    modes = ", ".join(f"({_lit(cn)}, {_lit(en)})" for cn, en in TRADE_MODES.items())
+    extra["hs6_not_in_concordance_kept"] = count(
+        con, "(select 1 from _direct d anti join _conc c on substr(d.hs8, 1, 6) = c.hs6 where not d._interm and d._valid_hs)"
+    )
+    con.execute(
+        f"""
+        create or replace temp table _obs as
+        with s as (
+            select d.*, coalesce(c.hs6_base, substr(d.hs8, 1, 6)) as hs6,
+                   coalesce(m.trade_mode_en, 'other') as trade_mode_en
+            from _direct d left join _conc c on substr(d.hs8, 1, 6) = c.hs6
+                   left join (values {modes}) m(trade_mode_cn, trade_mode_en) on d.trade_mode = m.trade_mode_cn
+            where not d._interm and d._valid_hs
+        )
+        select {int(year)}::BIGINT as year, customs_firm_code, min(firm_name) as firm_name,
+               min(phone) as phone, min(zip) as zip, hs6, dest_code, trade_mode_en as trade_mode,
+               sum(value_usd) as value_usd, sum(quantity) as quantity, min(unit) as unit,
+               count(distinct unit) > 1 as mixed_units, count(*)::BIGINT as n_shipments
+        from s
+        group by customs_firm_code, hs6, dest_code, trade_mode_en
+        """
+    )
+    n_obs = count(con, "_obs")
+    acc.drop("merged_into_observations", n_complete - n_interm - n_bad_hs - n_obs)
+    extra["observations_with_mixed_units"] = count(con, "(select 1 from _obs where mixed_units)")
+    small = f"(value_usd < {float(params.min_value_usd)!r} or quantity < {float(params.min_quantity)!r})"
+    acc.drop("observation_value_or_quantity_below_minimum", count(con, f"(select 1 from _obs where {small})"))
+    for t in ("_exports", "_direct"):
+        con.execute(f"drop table {t}")
+    sql = (
+        "select year, customs_firm_code, firm_name, phone, zip, hs6, dest_code, trade_mode, value_usd, "
+        f"quantity, unit, n_shipments from _obs where not {small} "
+        "order by customs_firm_code, hs6, dest_code, trade_mode"
+    )
+    return sql, acc, extra
+
+
 def clean_customs(
-    raw: pd.DataFrame,
-    hs_concordance: pd.DataFrame,
+    raw,
+    hs_concordance,
     year: int,
     params: CustomsCleaningParams = CustomsCleaningParams(),
 ) -> tuple[pd.DataFrame, RowAccount, dict]:
-    """Clean one year's raw customs rows; returns (observations, row account, extra metadata)."""
-    acc = RowAccount(rows_in=len(raw), unit="shipment rows, then observations")
-    extra: dict = {}
+    """Clean one year's raw customs rows (frames or stored tables); returns (observations as a
+    DataFrame, row account, extra metadata). The asset runs :func:`customs_observations_sql`."""
+    return run_transform(customs_observations_sql, year, params, inputs={"raw": raw, "conc": hs_concordance})
 
-    exports = raw[raw["flow"] == FLOW_EXPORT]
-    acc.drop("import_or_other_flow", len(raw) - len(exports))
 
-    key_cols = ["customs_firm_code", "firm_name", "hs8", "dest_code", "trade_mode", "quantity", "value_usd"]
-    complete = exports.dropna(subset=key_cols)
-    acc.drop("missing_key", len(exports) - len(complete))
-
-    pattern = "|".join(params.intermediary_keywords)
-    is_interm = complete["firm_name"].str.contains(pattern, regex=True) if pattern else False
-    direct = complete[~is_interm] if pattern else complete
-    acc.drop("trade_intermediary", len(complete) - len(direct))
-
-    valid_hs = direct["hs8"].str.fullmatch(r"\d{8}")
-    direct = direct[valid_hs]
-    acc.drop("invalid_hs_code", int((~valid_hs).sum()))
-
-    conc = hs_concordance[hs_concordance["hs_version"] == hs_revision(year)][["hs6", "hs6_base"]]
-    modes = pd.DataFrame({"trade_mode_cn": list(TRADE_MODES), "trade_mode": list(TRADE_MODES.values())})
-    extra["hs_revision"] = hs_revision(year)
-    extra["hs6_not_in_concordance_kept"] = count_sql(
-        "select count(*) from d anti join conc c on substr(d.hs8, 1, 6) = c.hs6", d=direct, conc=conc
-    )
-    obs = run_sql(
-        """
-        with s as (
-            select d.*, coalesce(c.hs6_base, substr(d.hs8, 1, 6)) as hs6,
-                   coalesce(m.trade_mode, 'other') as trade_mode_en
-            from d left join conc c on substr(d.hs8, 1, 6) = c.hs6
-                   left join modes m on d.trade_mode = m.trade_mode_cn
-        )
-        select ?::INTEGER as year, customs_firm_code, min(firm_name) as firm_name,
-               min(phone) as phone, min(zip) as zip, hs6, dest_code, trade_mode_en as trade_mode,
-               sum(value_usd) as value_usd, sum(quantity) as quantity, min(unit) as unit,
-               count(distinct unit) > 1 as mixed_units, count(*)::INTEGER as n_shipments
-        from s
-        group by customs_firm_code, hs6, dest_code, trade_mode_en
-        order by customs_firm_code, hs6, dest_code, trade_mode
-        """,
-        [year],
-        d=direct,
-        conc=conc,
-        modes=modes,
-    )
-    acc.drop("merged_into_observations", len(direct) - len(obs))
-    extra["observations_with_mixed_units"] = int(obs["mixed_units"].sum())
-    obs = obs.drop(columns="mixed_units")
-
-    small = (obs["value_usd"] < params.min_value_usd) | (obs["quantity"] < params.min_quantity)
-    acc.drop("observation_value_or_quantity_below_minimum", int(small.sum()))
-    obs = obs[~small].reset_index(drop=True)
-    return obs, acc, extra
+def _lit(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"

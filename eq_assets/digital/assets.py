@@ -11,13 +11,16 @@ from eq_assets.digital.patents import classify_digital, eco_index, link_patents_
 from eq_assets.digital.schemas import Eco, FirmPatents
 
 GROUP = "digital"
+#: the patent fields the digital classification and linking use (not the raw file's provenance)
+PATENT_COLUMNS = ("application_no", "applicant", "app_year", "patent_type", "ipc_main", "ipc_all", "citations", "year")
 
 
 @table_asset(
     "firm_patents",
     FirmPatents,
     group=GROUP,
-    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name"]})},
+    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name"]}),
+         "raw_patents": dg.AssetIn(metadata={"columns": list(PATENT_COLUMNS)})},
 )
 def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):
     """Patents of survey firms filed this year, flagged digital through the 2023 IPC table."""

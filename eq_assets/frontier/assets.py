@@ -2,13 +2,14 @@
 
 
 import dagster as dg
-import pandas as pd
 from pydantic import Field
 
 from eq_assets.core.accounting import RowAccount
 
 from eq_assets.core.publish import publish, table_asset
-from eq_assets.frontier.distance import FrontierParams, quality_distance as build_distance
+from eq_assets.core.sql import bind
+from eq_assets.core.warehouse import Table, duckdb_connect
+from eq_assets.frontier.distance import FrontierParams, quality_distance_sql
 from eq_assets.frontier.schemas import QualityDistance
 from eq_assets.panels.p1 import OBS_KEY
 
@@ -23,15 +24,16 @@ class FrontierConfig(dg.Config):
 
 
 @table_asset("quality_distance", QualityDistance, group=GROUP)
-def quality_distance(config: FrontierConfig, export_quality_p1: pd.DataFrame):
+def quality_distance(config: FrontierConfig, export_quality_p1: Table):
     """Distance = industry-year frontier quality - own quality (P1 eq. 22)."""
     stat = config.statistic if config.statistic == "max" else float(config.statistic)
-    out = build_distance(export_quality_p1, FrontierParams(statistic=stat))
-    acc = RowAccount(rows_in=len(export_quality_p1), unit="observations")
-    yield from publish(
-        out, model=QualityDistance, key=OBS_KEY, account=acc, asset_name="quality_distance",
-        metadata={"frontier_statistic": str(config.statistic)},
-    )
+    with duckdb_connect() as con:
+        bind(con, q=export_quality_p1)
+        acc = RowAccount(rows_in=export_quality_p1.count(con), unit="observations")
+        yield from publish(
+            quality_distance_sql(con, FrontierParams(statistic=stat)), model=QualityDistance, key=OBS_KEY, account=acc,
+            asset_name="quality_distance", metadata={"frontier_statistic": str(config.statistic)}, con=con,
+        )
 
 
 ASSETS = [quality_distance]

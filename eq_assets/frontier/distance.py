@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from eq_assets.core.sql import run_sql
+from eq_assets.core.sql import run_transform
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class FrontierParams:
     by: tuple[str, ...] = ("industry", "year")
 
 
-def quality_distance(q: pd.DataFrame, params: FrontierParams = FrontierParams()) -> pd.DataFrame:
-    """Add ``frontier`` and ``Distance`` to a frame with ``quality`` and the ``by`` columns."""
+def quality_distance_sql(con, params: FrontierParams = FrontierParams()) -> str:
+    """``Distance`` as DuckDB SQL over ``q`` (with ``quality`` and the ``by`` columns)."""
     by = ", ".join(params.by)
     if params.statistic == "max":
         agg = "max(quality)"
@@ -34,11 +34,15 @@ def quality_distance(q: pd.DataFrame, params: FrontierParams = FrontierParams())
         agg = f"quantile_cont(quality, {params.statistic!r})"
     else:
         raise ValueError(f"frontier statistic must be 'max' or a quantile in (0,1); got {params.statistic!r}")
-    return run_sql(
-        f"""
+    cols = {r[0] for r in con.execute("describe q").fetchall()}
+    order = ", ".join(c for c in ("firm_id", "hs6", "dest_code", "trade_mode") if c in cols)
+    return f"""
         select *, {agg} over (partition by {by}) as frontier,
                {agg} over (partition by {by}) - quality as "Distance"
-        from q
-        """,
-        q=q,
-    )
+        from q {('order by ' + order) if order else ''}
+        """
+
+
+def quality_distance(q, params: FrontierParams = FrontierParams()) -> pd.DataFrame:
+    """Add ``frontier`` and ``Distance`` to a frame (or stored table) with ``quality`` and the ``by`` columns."""
+    return run_transform(quality_distance_sql, params, inputs={"q": q})

@@ -17,80 +17,79 @@ from __future__ import annotations
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.sql import run_sql
+from eq_assets.core.sql import count, run_transform
 from eq_assets.matching.names import normalize_names
 
 KEY = ("year", "customs_firm_code")
 
 
-def match_customs_to_survey(
-    customs_firms: pd.DataFrame, survey: pd.DataFrame
-) -> tuple[pd.DataFrame, RowAccount, dict]:
-    """Match distinct customs firms of one year to survey firms of the same year.
+def add_normalized_names(con, relation: str, out: str) -> None:
+    """``out``: ``relation`` plus ``norm``, its normalized firm name. The normalization is Python
+    (:func:`normalize_names`), run once per distinct name (bounded by the number of firms, not
+    of rows) and joined back in DuckDB."""
+    names = con.execute(f"select distinct firm_name from {relation} where firm_name is not null").df()["firm_name"]
+    mapping = pd.DataFrame({"firm_name": names, "norm": normalize_names(names)})
+    con.register("_name_map", mapping)
+    con.execute(f"create or replace temp table {out} as select r.*, m.norm from {relation} r "
+                "left join _name_map m on r.firm_name = m.firm_name")
+    con.unregister("_name_map")
+
+
+def match_sql(con) -> tuple[str, RowAccount, dict]:
+    """Matching as DuckDB SQL over ``c`` (distinct customs firms of one year: year,
+    customs_firm_code, firm_name, phone, zip) and ``s`` (survey firm-years: year, legal_code,
+    firm_name, phone, zip); returns (query of the matches, account, metadata)."""
+    add_normalized_names(con, "c", "_c")
+    add_normalized_names(con, "s", "_s")
+    n_c = count(con, "_c")
+    acc = RowAccount(rows_in=n_c, unit="customs firms")
+    con.execute(
+        """
+        create or replace temp table _matched as
+        with names as (
+            select year, norm, min(legal_code) as legal_code, count(*) as n
+            from _s where norm is not null group by year, norm
+        ),
+        by_name as (
+            select c.year, c.customs_firm_code, n.legal_code, n.n
+            from _c c join names n on c.year = n.year and c.norm = n.norm
+        ),
+        phonezip as (
+            select year, phone, zip, min(legal_code) as legal_code, count(*) as n
+            from _s where phone is not null and zip is not null group by year, phone, zip
+        ),
+        by_phone as (
+            select c.year, c.customs_firm_code, p.legal_code
+            from _c c join phonezip p on c.year = p.year and c.phone = p.phone and c.zip = p.zip
+            where p.n = 1
+              and c.customs_firm_code not in (select customs_firm_code from by_name where n = 1)
+        )
+        select year::BIGINT as year, customs_firm_code, legal_code, 'name' as match_method from by_name where n = 1
+        union all
+        select year::BIGINT as year, customs_firm_code, legal_code, 'phone_zip' as match_method from by_phone
+        """
+    )
+    ambiguous_names = "(select year, norm from _s where norm is not null group by year, norm having count(*) > 1)"
+    ambiguous = count(con, f"(select distinct c.customs_firm_code from _c c join {ambiguous_names} a on c.year = a.year and c.norm = a.norm)")
+    amb_unresolved = count(con, f"""(select distinct c.customs_firm_code from _c c join {ambiguous_names} a
+                                     on c.year = a.year and c.norm = a.norm
+                                     where c.customs_firm_code not in (select customs_firm_code from _matched))""")
+    n_m = count(con, "_matched")
+    acc.drop("ambiguous_name_no_fallback", amb_unresolved)
+    acc.drop("no_survey_match", n_c - n_m - amb_unresolved)
+    extra = {
+        "matched_by_name": count(con, "(select 1 from _matched where match_method = 'name')"),
+        "matched_by_phone_zip": count(con, "(select 1 from _matched where match_method = 'phone_zip')"),
+        "customs_firms_with_ambiguous_name": ambiguous,
+    }
+    return "select * from _matched order by year, customs_firm_code", acc, extra
+
+
+def match_customs_to_survey(customs_firms, survey) -> tuple[pd.DataFrame, RowAccount, dict]:
+    """Match distinct customs firms of one year to survey firms of the same year (frames or
+    stored tables); the asset runs :func:`match_sql`.
 
     ``customs_firms``: columns year, customs_firm_code, firm_name, phone, zip (one row per code).
     ``survey``: columns year, legal_code, firm_name, phone, zip (one row per legal code).
     """
-    acc = RowAccount(rows_in=len(customs_firms), unit="customs firms")
-    c = customs_firms.assign(norm=normalize_names(customs_firms["firm_name"]))
-    s = survey.assign(norm=normalize_names(survey["firm_name"]))
-    matched = run_sql(
-        """
-        with names as (
-            select year, norm, min(legal_code) as legal_code, count(*) as n
-            from s where norm is not null group by year, norm
-        ),
-        by_name as (
-            select c.year, c.customs_firm_code, n.legal_code, n.n
-            from c join names n on c.year = n.year and c.norm = n.norm
-        ),
-        phonezip as (
-            select year, phone, zip, min(legal_code) as legal_code, count(*) as n
-            from s where phone is not null and zip is not null group by year, phone, zip
-        ),
-        by_phone as (
-            select c.year, c.customs_firm_code, p.legal_code
-            from c join phonezip p on c.year = p.year and c.phone = p.phone and c.zip = p.zip
-            where p.n = 1
-              and c.customs_firm_code not in (select customs_firm_code from by_name where n = 1)
-        )
-        select year, customs_firm_code, legal_code, 'name' as match_method from by_name where n = 1
-        union all
-        select year, customs_firm_code, legal_code, 'phone_zip' as match_method from by_phone
-        order by year, customs_firm_code
-        """,
-        c=c,
-        s=s,
-    )
-    ambiguous = run_sql(
-        """
-        select count(distinct c.customs_firm_code) from c
-        join (select year, norm from s where norm is not null group by year, norm having count(*) > 1) a
-          on c.year = a.year and c.norm = a.norm
-        """,
-        c=c,
-        s=s,
-    ).iloc[0, 0]
-    unmatched = len(c) - len(matched)
-    amb_unresolved = int(
-        run_sql(
-            """
-            select count(distinct c.customs_firm_code) from c
-            join (select year, norm from s where norm is not null group by year, norm having count(*) > 1) a
-              on c.year = a.year and c.norm = a.norm
-            where c.customs_firm_code not in (select customs_firm_code from m)
-            """,
-            c=c,
-            s=s,
-            m=matched,
-        ).iloc[0, 0]
-    )
-    acc.drop("ambiguous_name_no_fallback", amb_unresolved)
-    acc.drop("no_survey_match", unmatched - amb_unresolved)
-    matched["year"] = matched["year"].astype("int64")
-    extra = {
-        "matched_by_name": int((matched["match_method"] == "name").sum()),
-        "matched_by_phone_zip": int((matched["match_method"] == "phone_zip").sum()),
-        "customs_firms_with_ambiguous_name": int(ambiguous),
-    }
-    return matched, acc, extra
+    return run_transform(match_sql, inputs={"c": customs_firms, "s": survey})

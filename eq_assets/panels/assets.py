@@ -8,7 +8,9 @@ from eq_assets.core.accounting import RowAccount
 
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.panels.controls import CONTROLS, firm_controls as build_controls
-from eq_assets.panels.p1 import OBS_KEY, p1_panel as build_p1_panel
+from eq_assets.core.sql import bind
+from eq_assets.core.warehouse import Table, duckdb_connect
+from eq_assets.panels.p1 import OBS_KEY, p1_panel_sql
 from eq_assets.panels.p1_vars import DistanceRatioParams, destination_development
 from pydantic import Field
 from eq_assets.panels.schemas import FirmControls, P1Panel
@@ -44,22 +46,22 @@ def firm_controls(firm_survey: pd.DataFrame):
 )
 def p1_panel(
     config: P1PanelConfig,
-    quality_distance: pd.DataFrame,
-    eco: pd.DataFrame,
-    firm_controls: pd.DataFrame,
-    firm_survey: pd.DataFrame,
-    p1_firm_attributes: pd.DataFrame,
+    quality_distance: Table,
+    eco: Table,
+    firm_controls: Table,
+    firm_survey: Table,
+    p1_firm_attributes: Table,
     country_development: pd.DataFrame,
 ):
     """P1 analysis panel: Distance (and Distance_1/_2), Eco (and its parts), controls, FE
     identifiers, instruments and split attributes per observation (P1 eq. 16, Tables 1-7, 10-11)."""
-    out, acc, extra = build_p1_panel(
-        quality_distance, eco, firm_controls, firm_survey,
-        attributes=p1_firm_attributes, development=destination_development(country_development),
-        ratio_params=DistanceRatioParams(ratio_scale=config.ratio_scale, shift_offset=config.shift_offset),
-    )
-    extra["ratio_scale"] = config.ratio_scale
-    yield from publish(out, model=P1Panel, key=OBS_KEY, account=acc, asset_name="p1_panel", metadata=extra)
+    with duckdb_connect() as con:
+        bind(con, d=quality_distance, x=eco, c=firm_controls, f=firm_survey, a=p1_firm_attributes,
+             dev=destination_development(country_development))
+        sql, acc, extra = p1_panel_sql(
+            con, DistanceRatioParams(ratio_scale=config.ratio_scale, shift_offset=config.shift_offset))
+        extra["ratio_scale"] = config.ratio_scale
+        yield from publish(sql, model=P1Panel, key=OBS_KEY, account=acc, asset_name="p1_panel", metadata=extra, con=con)
 
 
 ASSETS = [firm_controls, p1_panel]

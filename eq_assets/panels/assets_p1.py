@@ -17,6 +17,7 @@ from pydantic import Field
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.partitions import partition_year
 from eq_assets.core.publish import publish, table_asset
+from eq_assets.digital.assets import PATENT_COLUMNS
 from eq_assets.digital.patents import classify_digital, link_patents_to_firms
 from eq_assets.instruments.p1 import p1_instruments
 from eq_assets.mechanisms.p1 import dist_to_max, distance_q, knowledge_breadth, patent_site, variety
@@ -91,7 +92,7 @@ class IndustryPatentsConfig(dg.Config):
     P1IndustryPatents,
     group=GROUP,
     yearly=False,
-    ins={"raw_patents_all": dg.AssetIn(), "digital_ipc_table": dg.AssetIn(),
+    ins={"raw_patents_all": dg.AssetIn(metadata={"columns": list(PATENT_COLUMNS)}), "digital_ipc_table": dg.AssetIn(),
          "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name", "cic"]})},
 )
 def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):

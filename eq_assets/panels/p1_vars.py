@@ -64,27 +64,30 @@ class DistanceRatioParams:
     cell: tuple[str, ...] = ("industry", "year")
 
 
-def distance_ratios(df: pd.DataFrame, params: DistanceRatioParams = DistanceRatioParams()) -> pd.DataFrame:
-    """Add ``Distance_1`` and ``Distance_2`` to a frame with ``quality`` and ``frontier``."""
-    q = df["quality"].to_numpy(dtype="float64")
-    f = df["frontier"].to_numpy(dtype="float64")
+def distance_ratio_exprs(params: DistanceRatioParams = DistanceRatioParams()) -> tuple[str, str]:
+    """SQL expressions of ``Distance_1`` and ``Distance_2`` over ``quality`` and ``frontier``
+    (the one definition: the panel's SQL and :func:`distance_ratios` on frames both use it)."""
     if params.ratio_scale == "exp":
-        d = f - q
-        d1 = np.exp(d)
-        d2 = -np.expm1(-d)  # 1 - exp(q - f), exact near 0
-    elif params.ratio_scale == "shift":
+        return "exp(frontier - quality)", "1 - exp(quality - frontier)"
+    if params.ratio_scale == "shift":
         if params.shift_offset <= 0:
             raise ValueError("shift_offset must be positive")
-        low = df.groupby(list(params.cell), sort=False)["quality"].transform("min").to_numpy(dtype="float64")
-        qs = q - low + params.shift_offset
-        fs = f - low + params.shift_offset
-        d1 = fs / qs
-        d2 = (fs - qs) / fs
-    else:
-        raise ValueError(f"ratio_scale must be 'exp' or 'shift'; got {params.ratio_scale!r}")
+        cell = ", ".join(params.cell)
+        low = f"(min(quality) over (partition by {cell}))"
+        off = repr(float(params.shift_offset))
+        qs, fs = f"(quality - {low} + {off})", f"(frontier - {low} + {off})"
+        return f"{fs} / {qs}", f"({fs} - {qs}) / {fs}"
+    raise ValueError(f"ratio_scale must be 'exp' or 'shift'; got {params.ratio_scale!r}")
+
+
+def distance_ratios(df: pd.DataFrame, params: DistanceRatioParams = DistanceRatioParams()) -> pd.DataFrame:
+    """Add ``Distance_1`` and ``Distance_2`` to a frame with ``quality`` and ``frontier``."""
+    d1, d2 = distance_ratio_exprs(params)
+    got = run_sql(f'select {d1} as d1, {d2} as d2 from (select *, row_number() over () as _r from df) order by _r',
+                  df=df[["quality", "frontier", *[c for c in params.cell if c in df.columns]]])
     out = df.copy()
-    out["Distance_1"] = d1
-    out["Distance_2"] = d2
+    out["Distance_1"] = got["d1"].to_numpy()
+    out["Distance_2"] = got["d2"].to_numpy()
     return out
 
 
@@ -100,13 +103,9 @@ ECO_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def eco_variants(df: pd.DataFrame) -> pd.DataFrame:
-    """Add Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor = ln(1 + count) (P1 Tables 4, 6)."""
-    out = df.copy()
-    for name, cols in ECO_VARIANTS.items():
-        n = sum(out[c].fillna(0).astype("float64") for c in cols)
-        out[name] = np.log1p(n)
-    return out
+def eco_variant_exprs() -> dict[str, str]:
+    """SQL of each Eco variant over the count columns (missing counts are 0)."""
+    return {name: "ln(1 + " + " + ".join(f'coalesce("{c}", 0)' for c in cols) + ")" for name, cols in ECO_VARIANTS.items()}
 
 
 # ---- ownership ----------------------------------------------------------------------------------

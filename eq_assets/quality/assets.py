@@ -2,13 +2,14 @@
 
 
 import dagster as dg
-import pandas as pd
 from pydantic import Field
 
 
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.panels.p1 import OBS_KEY
-from eq_assets.quality.khandelwal import QualityParams, khandelwal_quality
+from eq_assets.core.sql import bind
+from eq_assets.core.warehouse import Table, duckdb_connect
+from eq_assets.quality.khandelwal import QualityParams, khandelwal_quality_sql
 from eq_assets.quality.schemas import ExportQualityP1
 
 GROUP = "quality"
@@ -25,13 +26,15 @@ class QualityConfig(dg.Config):
 
 
 @table_asset("export_quality_p1", ExportQualityP1, group=GROUP)
-def export_quality_p1(config: QualityConfig, matched_exports: pd.DataFrame):
+def export_quality_p1(config: QualityConfig, matched_exports: Table):
     """KSW quality: residual of ln q + sigma ln p on product x destination x year FE, / (sigma-1)."""
-    out, acc = khandelwal_quality(matched_exports, QualityParams(sigma=config.sigma, singletons=config.singletons))
-    yield from publish(
-        out, model=ExportQualityP1, key=OBS_KEY, account=acc, asset_name="export_quality_p1",
-        metadata={"sigma": config.sigma, "singletons": config.singletons},
-    )
+    with duckdb_connect() as con:
+        bind(con, obs=matched_exports)
+        sql, acc = khandelwal_quality_sql(con, QualityParams(sigma=config.sigma, singletons=config.singletons))
+        yield from publish(
+            sql, model=ExportQualityP1, key=OBS_KEY, account=acc, asset_name="export_quality_p1",
+            metadata={"sigma": config.sigma, "singletons": config.singletons}, con=con,
+        )
 
 
 ASSETS = [export_quality_p1]

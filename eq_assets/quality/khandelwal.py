@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.sql import run_sql
+from eq_assets.core.sql import count, run_transform
 
 
 @dataclass(frozen=True)
@@ -38,32 +38,41 @@ class QualityParams:
     singletons: str = "drop"
 
 
-def khandelwal_quality(obs: pd.DataFrame, params: QualityParams = QualityParams()) -> tuple[pd.DataFrame, RowAccount]:
-    """Quality of each observation. ``obs`` needs the cell columns, value_usd and quantity."""
+def khandelwal_quality_sql(con, params: QualityParams = QualityParams()) -> tuple[str, RowAccount]:
+    """Quality as DuckDB SQL over ``obs`` (cell columns, value_usd, quantity, ...)."""
     if params.sigma <= 1:
         raise ValueError(f"sigma must exceed 1 (CES); got {params.sigma}")
     if params.singletons not in ("drop", "keep"):
         raise ValueError(f"singletons must be 'drop' or 'keep'; got {params.singletons!r}")
-    acc = RowAccount(rows_in=len(obs), unit="observations")
+    acc = RowAccount(rows_in=count(con, "obs"), unit="observations")
     cell = ", ".join(params.cell)
-    out = run_sql(
+    sigma = repr(float(params.sigma))
+    con.execute(
         f"""
+        create or replace temp table _quality as
         with o as (
             select *, value_usd / quantity as unit_value,
-                   ln(quantity) + ?::DOUBLE * ln(value_usd / quantity) as y
+                   ln(quantity) + {sigma} * ln(value_usd / quantity) as y
             from obs
         )
-        select *, count(*) over (partition by {cell}) as cell_size,
-               (y - avg(y) over (partition by {cell})) / (?::DOUBLE - 1) as quality
+        select * exclude (y), count(*) over (partition by {cell})::BIGINT as cell_size,
+               (y - avg(y) over (partition by {cell})) / ({sigma} - 1) as quality
         from o
-        """,
-        [params.sigma, params.sigma],
-        obs=obs,
+        """
     )
+    where = ""
     if params.singletons == "drop":
-        single = out["cell_size"] == 1
-        acc.drop("singleton_cell", int(single.sum()))
-        out = out[~single]
-    out = out.drop(columns=["y"]).reset_index(drop=True)
-    out["cell_size"] = out["cell_size"].astype("int64")
-    return out, acc
+        acc.drop("singleton_cell", count(con, "(select 1 from _quality where cell_size = 1)"))
+        where = "where cell_size > 1"
+    order = ", ".join(c for c in OBS_ORDER if c in {r[0] for r in con.execute("describe _quality").fetchall()})
+    return f"select * from _quality {where} order by {order}", acc
+
+
+#: row order of the observation tables (deterministic output)
+OBS_ORDER = ("firm_id", "hs6", "dest_code", "trade_mode")
+
+
+def khandelwal_quality(obs, params: QualityParams = QualityParams()) -> tuple[pd.DataFrame, RowAccount]:
+    """Quality of each observation. ``obs`` (a frame or stored table) needs the cell columns,
+    value_usd and quantity; the asset runs :func:`khandelwal_quality_sql`."""
+    return run_transform(khandelwal_quality_sql, params, inputs={"obs": obs})

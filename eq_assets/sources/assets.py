@@ -14,31 +14,47 @@ from eq_assets.core.publish import publish, table_asset
 from eq_assets.core.resources import RawFiles
 from eq_assets.sources import contract as C
 from eq_assets.sources import schemas as S
-from eq_assets.sources.readers import read_source
+from eq_assets.core.warehouse import duckdb_connect
+from eq_assets.sources.readers import read_source, scan_source
 
 GROUP = "sources"
 
 
-def _year_column(df: pd.DataFrame, year: int, source_path: str) -> pd.DataFrame:
-    """Fill a missing year with the file's year; refuse rows that claim another year."""
-    wrong = df["year"].notna() & (df["year"] != year)
-    if wrong.any():
+def _year_sql(con, scan, year: int, source_path: str) -> str:
+    """The scan with a missing year filled by the file's year; rows that claim another year stop
+    the run (file, lines, values)."""
+    bad = f"year is not null and year <> {int(year)}"
+    wrong = con.execute(f"select source_line, year from {scan.view} where {bad} order by source_line limit 10").fetchall()
+    if wrong:
+        n = con.execute(f"select count(*) from {scan.view} where {bad}").fetchone()[0]
         raise InputDataError(
             source_path,
             f"rows whose year is not the file's year {year}",
             column="年份 (year)",
-            rows=[f"line {i + 2}" for i in df.index[wrong][:10]],
-            n_rows=int(wrong.sum()),
-            examples=df.loc[wrong, "year"].unique()[:5],
+            rows=[f"line {r[0]}" for r in wrong],
+            n_rows=int(n),
+            examples=list(dict.fromkeys(r[1] for r in wrong)),
             expected=f"every row of a yearly file to be of that year ({year})",
         )
-    df["year"] = year
-    return df
+    return f"select * replace ({int(year)} as year) from {scan.view}"
 
 
-def _publish_raw(df: pd.DataFrame, model, name: str, key, source_path: str):
-    acc = RowAccount(rows_in=len(df), unit="rows")
-    yield from publish(df, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source_path})
+def _publish_raw(data, model, name: str, key, source_path: str, con=None, rows_in: int | None = None):
+    n = len(data) if rows_in is None else rows_in
+    acc = RowAccount(rows_in=n, unit="rows")
+    yield from publish(data, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source_path}, con=con)
+
+
+def _raw_yearly(source, model, name: str, key, raw_dir, year: int, where=None, fill_year: bool = True):
+    con = duckdb_connect()
+    try:
+        scan = scan_source(source, raw_dir, year if source.yearly else None, con=con, where=where)
+        path = source.path_for(year if source.yearly else None)
+        sql = _year_sql(con, scan, year, path) if fill_year else f"select *, {int(year)}::BIGINT as year from {scan.view}"
+        n = con.execute(f"select count(*) from {scan.view}").fetchone()[0]
+        yield from _publish_raw(sql, model, name, key, path, con=con, rows_in=n)
+    finally:
+        con.close()
 
 
 def reference_asset(name: str, source, model, key) -> "dg.AssetsDefinition":
@@ -57,26 +73,21 @@ def reference_asset(name: str, source, model, key) -> "dg.AssetsDefinition":
 @table_asset("raw_customs", S.RawCustoms, group=GROUP)
 def raw_customs(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Customs shipment rows of one year, as received, with canonical column names (SPEC 1)."""
-    year = partition_year(context)
-    df = _year_column(read_source(C.CUSTOMS, raw_files.path, year), year, C.CUSTOMS.path_for(year))
-    yield from _publish_raw(df, S.RawCustoms, "raw_customs", (), C.CUSTOMS.path_for(year))
+    yield from _raw_yearly(C.CUSTOMS, S.RawCustoms, "raw_customs", (), raw_files.path, partition_year(context))
 
 
 @table_asset("raw_asif", S.RawAsif, group=GROUP)
 def raw_asif(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Industrial-firm survey rows of one year, as received, with canonical names (SPEC 1)."""
-    year = partition_year(context)
-    df = _year_column(read_source(C.ASIF, raw_files.path, year), year, C.ASIF.path_for(year))
-    yield from _publish_raw(df, S.RawAsif, "raw_asif", (), C.ASIF.path_for(year))
+    yield from _raw_yearly(C.ASIF, S.RawAsif, "raw_asif", (), raw_files.path, partition_year(context))
 
 
 @table_asset("raw_patents", S.RawPatents, group=GROUP)
 def raw_patents(context: dg.AssetExecutionContext, raw_files: RawFiles):
     """Patent applications filed in the partition's year (filtered in DuckDB from one file)."""
     year = partition_year(context)
-    df = read_source(C.PATENTS, raw_files.path, where=f"app_year = {year}")
-    df["year"] = year
-    yield from _publish_raw(df, S.RawPatents, "raw_patents", ("application_no",), C.PATENTS.path_for())
+    yield from _raw_yearly(C.PATENTS, S.RawPatents, "raw_patents", ("application_no",), raw_files.path, year,
+                           where=f"app_year = {year}", fill_year=False)
 
 
 @table_asset("digital_ipc_table", S.DigitalIpcTable, group=GROUP, yearly=False)

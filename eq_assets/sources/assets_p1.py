@@ -13,7 +13,8 @@ from eq_assets.sources import contract_p1 as C
 from eq_assets.sources import schemas_p1 as S
 from eq_assets.sources.contract import PATENTS
 from eq_assets.sources.assets import reference_asset
-from eq_assets.sources.readers import read_source
+from eq_assets.core.warehouse import duckdb_connect
+from eq_assets.sources.readers import scan_source
 from eq_assets.sources.schemas import RawPatents
 
 GROUP = "sources"
@@ -37,11 +38,17 @@ P1_REFERENCE: dict[str, tuple] = {
 def raw_patents_all(raw_files: RawFiles):
     """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
     yearly ``raw_patents`` partitions cover the survey years only)."""
-    df = read_source(PATENTS, raw_files.path)
-    df["year"] = df["app_year"].fillna(0).astype("int64")  # 0 = no application year (kept, counted downstream)
-    acc = RowAccount(rows_in=len(df), unit="rows")
-    yield from publish(df, model=RawPatents, key=("application_no",), account=acc, asset_name="raw_patents_all",
-                       metadata={"source_file": PATENTS.pattern})
+    con = duckdb_connect()
+    try:
+        scan = scan_source(PATENTS, raw_files.path, con=con)
+        n = con.execute(f"select count(*) from {scan.view}").fetchone()[0]
+        acc = RowAccount(rows_in=n, unit="rows")
+        # year 0 = no application year (kept, counted downstream)
+        sql = f"select *, coalesce(app_year, 0)::BIGINT as year from {scan.view}"
+        yield from publish(sql, model=RawPatents, key=("application_no",), account=acc, asset_name="raw_patents_all",
+                           metadata={"source_file": PATENTS.pattern}, con=con)
+    finally:
+        con.close()
 
 
 ASSETS = [*(reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]

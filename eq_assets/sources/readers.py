@@ -9,6 +9,7 @@ numbers and the values seen. Raw files are only read, never modified.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -52,20 +53,33 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_source(
+@dataclass
+class Scan:
+    """A raw source read in place: ``view`` (a DuckDB view on ``con``) has the canonical, typed
+    columns plus ``source_file`` (path relative to the raw directory) and ``source_line`` (the
+    file's line number, header = line 1); ``report`` describes what was read (pre-flight)."""
+
+    view: str
+    columns: list[str]
+    report: dict = field(default_factory=dict)
+
+
+def scan_source(
     source: RawSource,
     raw_dir: Path,
     year: int | None = None,
     *,
+    con: duckdb.DuckDBPyConnection,
     where: str | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-) -> pd.DataFrame:
-    """Read one raw source (one year's file for yearly sources) into canonical columns.
+) -> Scan:
+    """Read one raw source (one year's file for yearly sources) into canonical columns, in place.
 
-    ``where`` is an optional SQL filter on canonical (typed) columns, applied in DuckDB so that
-    only the rows needed reach pandas.
+    Headers are checked against the contract and every typed cell is checked before anything is
+    returned (file, column, line numbers and values in every error). ``where`` is an optional
+    SQL filter on canonical (typed) columns, applied in DuckDB.
     """
-    path = Path(raw_dir) / source.path_for(year)
+    rel_path = source.path_for(year)
+    path = Path(raw_dir) / rel_path
     label = str(path)
     if not path.exists():
         raise InputDataError(
@@ -75,7 +89,6 @@ def read_source(
             f"the raw directory; run `make synth` to write the synthetic world, or point "
             f"EQ_RAW_DIR at your files",
         )
-    con = con or duckdb.connect()
     lit = path.as_posix().replace("'", "''")
     rel = f"read_csv('{lit}', all_varchar=true, header=true)"
     try:
@@ -91,6 +104,9 @@ def read_source(
             expected=f"headers {list(source.columns)}; found {headers}",
         )
     types = {**NUMERIC_TYPES.get(source.name, {}), **source.types}
+    name = f"_raw_{source.name}"
+    base = f"_lines_{source.name}"
+    con.execute(f"create or replace temp view {base} as select row_number() over () + 1 as _line, * from {rel}")
     select, checks = [], []
     for orig, canon in source.columns.items():
         col = f"nullif(trim({_quote(orig)}), '')"
@@ -99,15 +115,14 @@ def read_source(
             checks.append((orig, canon, col, types[canon]))
         else:
             select.append(f"{col} as {canon}")
-    base = f"select row_number() over () + 1 as _line, * from {rel}"
     for orig, canon, col, typ in checks:
         bad = con.execute(
-            f"select _line, {_quote(orig)} from ({base}) "
+            f"select _line, {_quote(orig)} from {base} "
             f"where {col} is not null and try_cast({col} as {typ}) is null order by _line limit 10"
         ).fetchall()
         if bad:
             n_bad = con.execute(
-                f"select count(*) from ({base}) where {col} is not null and try_cast({col} as {typ}) is null"
+                f"select count(*) from {base} where {col} is not null and try_cast({col} as {typ}) is null"
             ).fetchone()[0]
             raise InputDataError(
                 label,
@@ -118,7 +133,30 @@ def read_source(
                 examples=[r[1] for r in bad],
                 expected=f"{typ.lower()} values or empty cells",
             )
-    sql = f"select {', '.join(select)} from {rel}"
+    prov = f"'{rel_path.replace(chr(39), chr(39) * 2)}' as source_file, _line::BIGINT as source_line"
+    sql = f"select {', '.join(select)}, {prov} from {base}"
     if where:
         sql = f"select * from ({sql}) where {where}"
-    return con.execute(sql).fetchdf()
+    con.execute(f"create or replace temp view {name} as {sql}")
+    cols = list(source.columns.values())
+    return Scan(view=name, columns=cols, report={"files": [rel_path], "format": "csv", "encoding": "utf-8"})
+
+
+def read_source(
+    source: RawSource,
+    raw_dir: Path,
+    year: int | None = None,
+    *,
+    where: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """:func:`scan_source` into a pandas frame of the canonical columns (small reference tables)."""
+    own = con is None
+    con = con or duckdb.connect()
+    try:
+        scan = scan_source(source, raw_dir, year, con=con, where=where)
+        cols = ", ".join(scan.columns)
+        return con.execute(f"select {cols} from {scan.view} order by source_line").fetchdf()
+    finally:
+        if own:
+            con.close()

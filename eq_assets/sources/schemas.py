@@ -30,6 +30,8 @@ class RawCustoms(_Raw):
     quantity: Series[float] = pa.Field(nullable=True)
     unit: Series[str] = pa.Field(nullable=True)
     value_usd: Series[float] = pa.Field(nullable=True)
+    source_file: Series[str]
+    source_line: Series[int] = pa.Field(ge=1)
 
 
 class RawAsif(_Raw):
@@ -56,6 +58,8 @@ class RawAsif(_Raw):
     wage_bill: Series[float] = pa.Field(nullable=True)
     export_delivery: Series[float] = pa.Field(nullable=True)
     revenue: Series[float] = pa.Field(nullable=True)
+    source_file: Series[str]
+    source_line: Series[int] = pa.Field(ge=1)
 
 
 class RawPatents(_Raw):
@@ -67,6 +71,8 @@ class RawPatents(_Raw):
     ipc_all: Series[str] = pa.Field(nullable=True)
     citations: Series[float] = pa.Field(nullable=True)
     year: Series[int]
+    source_file: Series[str]
+    source_line: Series[int] = pa.Field(ge=1)
 
 
 class DigitalIpcTable(_Raw):
