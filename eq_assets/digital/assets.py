@@ -2,12 +2,13 @@
 
 
 import dagster as dg
-import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.partitions import partition_year
 from eq_assets.core.publish import publish, table_asset
-from eq_assets.digital.patents import classify_digital, eco_index, link_patents_to_firms
+from eq_assets.core.sql import bind, count
+from eq_assets.core.warehouse import Table, duckdb_connect
+from eq_assets.digital.patents import classify_digital_sql, eco_index_sql, link_patents_sql
 from eq_assets.digital.schemas import Eco, FirmPatents
 
 GROUP = "digital"
@@ -22,13 +23,17 @@ PATENT_COLUMNS = ("application_no", "applicant", "app_year", "patent_type", "ipc
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name"]}),
          "raw_patents": dg.AssetIn(metadata={"columns": list(PATENT_COLUMNS)})},
 )
-def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):
+def firm_patents(context: dg.AssetExecutionContext, raw_patents: Table, digital_ipc_table: Table, firm_survey: Table):
     """Patents of survey firms filed this year, flagged digital through the 2023 IPC table."""
     year = partition_year(context)
-    classified = classify_digital(raw_patents.drop(columns="year"), digital_ipc_table)
-    linked, acc = link_patents_to_firms(classified, firm_survey, year)
-    md = {"patents_filed": len(raw_patents), "digital_patents_filed": int(classified["is_digital"].sum())}
-    yield from publish(linked, model=FirmPatents, key=("application_no", "legal_code"), account=acc, asset_name="firm_patents", metadata=md)
+    with duckdb_connect() as con:
+        bind(con, raw=raw_patents, ipc_table=digital_ipc_table, s=firm_survey)
+        con.execute("create temp view p as select * exclude (year) from raw")
+        con.execute(f"create temp table cp as {classify_digital_sql(con)}")
+        sql, acc = link_patents_sql(con, year)
+        md = {"patents_filed": count(con, "cp"), "digital_patents_filed": count(con, "(select 1 from cp where is_digital)")}
+        yield from publish(sql, model=FirmPatents, key=("application_no", "legal_code"), account=acc,
+                           asset_name="firm_patents", metadata=md, con=con)
 
 
 @table_asset(
@@ -37,12 +42,16 @@ def firm_patents(context: dg.AssetExecutionContext, raw_patents: pd.DataFrame, d
     group=GROUP,
     ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code"]})},
 )
-def eco(firm_survey: pd.DataFrame, firm_patents: pd.DataFrame):
+def eco(firm_survey: Table, firm_patents: Table):
     """Eco = ln(1 + digital patents) for every survey firm-year (P1 section III.2.2)."""
-    out = eco_index(firm_survey, firm_patents)
-    acc = RowAccount(rows_in=len(firm_survey), unit="firm-years")
-    md = {"firm_years_with_digital_patents": int((out["n_digital"] > 0).sum()), "mean_Eco": float(out["Eco"].mean()) if len(out) else 0.0}
-    yield from publish(out, model=Eco, key=("year", "legal_code"), account=acc, asset_name="eco", metadata=md)
+    with duckdb_connect() as con:
+        bind(con, fy=firm_survey, fp=firm_patents)
+        con.execute(f"create temp table _eco as {eco_index_sql(con)}")
+        acc = RowAccount(rows_in=firm_survey.count(con), unit="firm-years")
+        n, with_digital, mean = con.execute("select count(*), count(*) filter (where n_digital > 0), avg(\"Eco\") from _eco").fetchone()
+        md = {"firm_years_with_digital_patents": int(with_digital), "mean_Eco": float(mean) if n else 0.0}
+        yield from publish("select * from _eco", model=Eco, key=("year", "legal_code"), account=acc, asset_name="eco",
+                           metadata=md, con=con)
 
 
 ASSETS = [firm_patents, eco]

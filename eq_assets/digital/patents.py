@@ -18,90 +18,130 @@ import numpy as np
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.sql import run_sql
-from eq_assets.matching.names import normalize_names
+from eq_assets.core.sql import count, run_transform
+from eq_assets.matching.match import add_normalized_names
 from eq_assets.sources.contract import PATENT_TYPES
 
 
-def classify_digital(patents: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Flag digital patents; adds is_digital and one flag per digital category (cat_01..cat_04)."""
-    entries = table.assign(
-        entry=table["ipc"].str.replace(r"\s+", "", regex=True).str.upper(),
-        category=table["de_code"].str[:2],
-    )[["entry", "category"]].drop_duplicates()
-    hits = run_sql(
-        """
+def classify_digital_sql(con) -> str:
+    """Digital flags as DuckDB SQL over ``p`` (patents) and ``ipc_table`` (the 2023 table):
+    every column of ``p`` plus is_digital, cat_01..cat_04 and patent_type_en."""
+    con.execute(
+        """create or replace temp table _entries as
+        select distinct upper(regexp_replace(ipc, '\\s+', '', 'g')) as entry, substr(de_code, 1, 2) as category
+        from ipc_table"""
+    )
+    # an entry covers a code that starts with it; entries are at least a subclass (4 characters),
+    # so the join is on the subclass first (a hash join) and then on the full prefix
+    con.execute(
+        """create or replace temp table _hits as
         with codes as (
             select application_no,
                    upper(regexp_replace(trim(unnest(string_split(coalesce(ipc_all, '') || ';' || coalesce(ipc_main, ''), ';'))), '\\s+', '', 'g')) as code
             from p
         )
         select distinct c.application_no, e.category
-        from codes c join e on starts_with(c.code, e.entry)
-        where c.code <> ''
-        """,
-        p=patents,
-        e=entries,
+        from codes c join _entries e on substr(c.code, 1, 4) = substr(e.entry, 1, 4) and starts_with(c.code, e.entry)
+        where c.code <> ''"""
     )
-    out = patents.copy()
-    out["is_digital"] = out["application_no"].isin(hits["application_no"])
-    for cat in ("01", "02", "03", "04"):
-        ids = hits.loc[hits["category"] == cat, "application_no"]
-        out[f"cat_{cat}"] = out["application_no"].isin(ids)
-    out["patent_type_en"] = out["patent_type"].map(PATENT_TYPES).fillna("other")
-    return out
+    types = ", ".join(f"({_lit(cn)}, {_lit(en)})" for cn, en in PATENT_TYPES.items())
+    cats = ", ".join(f"p.application_no in (select application_no from _hits where category = '{c}') as cat_{c}"
+                     for c in ("01", "02", "03", "04"))
+    return f"""
+        select p.*, p.application_no in (select application_no from _hits) as is_digital, {cats},
+               coalesce(t.en, 'other') as patent_type_en
+        from p left join (values {types}) t(cn, en) on p.patent_type = t.cn
+        """
 
 
-def link_patents_to_firms(patents: pd.DataFrame, survey: pd.DataFrame, year: int) -> tuple[pd.DataFrame, RowAccount]:
-    """One row per (patent, survey firm) for patents whose applicant is a survey firm in ``year``."""
-    apps = patents[["application_no", "applicant"]].copy()
-    apps["applicant"] = apps["applicant"].str.split(r"[;；]")
-    apps = apps.explode("applicant")
+def classify_digital(patents, table) -> pd.DataFrame:
+    """Flag digital patents; adds is_digital and one flag per digital category (cat_01..cat_04)."""
+    return run_transform(lambda con: classify_digital_sql(con) + " order by _r",
+                         inputs={"p": _numbered(patents), "ipc_table": table}).drop(columns="_r")
+
+
+def link_patents_sql(con, year: int) -> tuple[str, RowAccount]:
+    """(patent, survey firm) pairs as DuckDB SQL over ``cp`` (classified patents) and ``s``
+    (survey firm-years: legal_code, firm_name) for patents whose applicant is a survey firm."""
     # unit: (patent, applicant) pairs, so a patent of two survey-firm co-applicants counts twice
-    acc = RowAccount(rows_in=len(apps), unit="patent-applicant pairs")
-    apps["norm"] = normalize_names(apps["applicant"].str.strip())
-    s = survey[["legal_code", "firm_name"]].assign(norm=normalize_names(survey["firm_name"]))
-    s = s.dropna(subset=["norm"])
-    unique_names = s.groupby("norm")["legal_code"].agg(["min", "count"]).reset_index()
-    ambiguous = set(unique_names.loc[unique_names["count"] > 1, "norm"])
-    unique_names = unique_names[unique_names["count"] == 1].rename(columns={"min": "legal_code"})
-    linked = apps.merge(unique_names[["norm", "legal_code"]], on="norm", how="inner")
-    n_amb = int(apps["norm"].isin(ambiguous).sum())
+    con.execute(
+        """create or replace temp table _apps as
+        select application_no, unnest(coalesce(regexp_split_to_array(applicant, '[;；]'), [null::VARCHAR])) as firm_name
+        from cp"""
+    )
+    acc = RowAccount(rows_in=count(con, "_apps"), unit="patent-applicant pairs")
+    add_normalized_names(con, "_apps", "_apps_n")
+    add_normalized_names(con, "(select legal_code, firm_name from s)", "_s_n")
+    con.execute(
+        """create or replace temp table _names as
+        select norm, min(legal_code) as legal_code, count(*) as n from _s_n where norm is not null group by norm"""
+    )
+    con.execute(
+        """create or replace temp table _linked as
+        select a.application_no, n.legal_code from _apps_n a join _names n on a.norm = n.norm where n.n = 1"""
+    )
+    n_linked = count(con, "_linked")
+    n_amb = count(con, "(select 1 from _apps_n a join _names n on a.norm = n.norm where n.n > 1)")
     acc.drop("applicant_name_ambiguous_in_survey", n_amb)
-    acc.drop("applicant_not_a_survey_firm", len(apps) - len(linked) - n_amb)
-    deduped = linked.drop_duplicates(["application_no", "legal_code"])
-    acc.drop("same_firm_listed_twice", len(linked) - len(deduped))
-    out = patents.merge(deduped[["application_no", "legal_code"]], on="application_no", how="inner")
-    out["year"] = np.int64(year)
-    return out.sort_values(["application_no", "legal_code"]).reset_index(drop=True), acc
+    acc.drop("applicant_not_a_survey_firm", acc.rows_in - n_linked - n_amb)
+    con.execute("create or replace temp table _dedup as select distinct application_no, legal_code from _linked")
+    acc.drop("same_firm_listed_twice", n_linked - count(con, "_dedup"))
+    return (f"select cp.*, d.legal_code, {int(year)}::BIGINT as year from cp join _dedup d using (application_no) "
+            "order by application_no, legal_code"), acc
 
 
-def eco_index(firm_years: pd.DataFrame, firm_patents: pd.DataFrame) -> pd.DataFrame:
+def link_patents_to_firms(patents, survey, year: int) -> tuple[pd.DataFrame, RowAccount]:
+    """One row per (patent, survey firm) for patents whose applicant is a survey firm in ``year``."""
+    return run_transform(link_patents_sql, year, inputs={"cp": patents, "s": survey})
+
+
+def eco_index_sql(con) -> str:
+    """Firm-year Eco and its components as DuckDB SQL over ``fy`` (year, legal_code) and ``fp``
+    (the firm-year's linked patents)."""
+    return """
+        with counts as (
+            select legal_code,
+                   count(*) as n_patents,
+                   count(*) filter (where is_digital) as n_digital,
+                   count(*) filter (where is_digital and patent_type_en = 'invention') as n_digital_invention,
+                   count(*) filter (where is_digital and patent_type_en = 'utility') as n_digital_utility,
+                   count(*) filter (where is_digital and patent_type_en = 'design') as n_digital_design,
+                   count(*) filter (where cat_01) as n_digital_cat_01,
+                   count(*) filter (where cat_02) as n_digital_cat_02,
+                   count(*) filter (where cat_03) as n_digital_cat_03,
+                   count(*) filter (where cat_04) as n_digital_cat_04
+            from fp group by legal_code
+        )
+        select fy.year::BIGINT as year, fy.legal_code,
+               coalesce(n_patents, 0)::BIGINT as n_patents, coalesce(n_digital, 0)::BIGINT as n_digital,
+               coalesce(n_digital_invention, 0)::BIGINT as n_digital_invention,
+               coalesce(n_digital_utility, 0)::BIGINT as n_digital_utility,
+               coalesce(n_digital_design, 0)::BIGINT as n_digital_design,
+               coalesce(n_digital_cat_01, 0)::BIGINT as n_digital_cat_01,
+               coalesce(n_digital_cat_02, 0)::BIGINT as n_digital_cat_02,
+               coalesce(n_digital_cat_03, 0)::BIGINT as n_digital_cat_03,
+               coalesce(n_digital_cat_04, 0)::BIGINT as n_digital_cat_04,
+               ln(1 + coalesce(n_digital, 0)) as "Eco"
+        from fy left join counts c on fy.legal_code = c.legal_code
+        order by fy.year, fy.legal_code
+        """
+
+
+def eco_index(firm_years, firm_patents) -> pd.DataFrame:
     """Firm-year Eco and its components for every survey firm-year (0 patents -> Eco = 0).
 
     Returns year, legal_code, n_patents, n_digital, n_digital_invention, n_digital_utility,
     n_digital_design, n_digital_cat_01..04 and Eco = ln(1 + n_digital).
     """
-    fp = firm_patents
-    counts = run_sql(
-        """
-        select legal_code,
-               count(*) as n_patents,
-               count(*) filter (where is_digital) as n_digital,
-               count(*) filter (where is_digital and patent_type_en = 'invention') as n_digital_invention,
-               count(*) filter (where is_digital and patent_type_en = 'utility') as n_digital_utility,
-               count(*) filter (where is_digital and patent_type_en = 'design') as n_digital_design,
-               count(*) filter (where cat_01) as n_digital_cat_01,
-               count(*) filter (where cat_02) as n_digital_cat_02,
-               count(*) filter (where cat_03) as n_digital_cat_03,
-               count(*) filter (where cat_04) as n_digital_cat_04
-        from fp group by legal_code
-        """,
-        fp=fp,
-    )
-    out = firm_years[["year", "legal_code"]].merge(counts, on="legal_code", how="left")
-    count_cols = [c for c in counts.columns if c.startswith("n_")]
-    out[count_cols] = out[count_cols].fillna(0).astype("int64")
-    out["Eco"] = np.log1p(out["n_digital"].astype("float64"))
-    out["year"] = out["year"].astype("int64")
-    return out.sort_values(["year", "legal_code"]).reset_index(drop=True)
+    return run_transform(eco_index_sql, inputs={"fy": firm_years, "fp": firm_patents})
+
+
+def _numbered(df):
+    """A frame with its row number, so that a SQL result can be returned in the frame's order."""
+    if isinstance(df, pd.DataFrame):
+        return df.assign(_r=np.arange(len(df)))
+    return df
+
+
+def _lit(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"

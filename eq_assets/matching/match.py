@@ -24,10 +24,10 @@ KEY = ("year", "customs_firm_code")
 
 
 def add_normalized_names(con, relation: str, out: str) -> None:
-    """``out``: ``relation`` plus ``norm``, its normalized firm name. The normalization is Python
-    (:func:`normalize_names`), run once per distinct name (bounded by the number of firms, not
-    of rows) and joined back in DuckDB."""
-    names = con.execute(f"select distinct firm_name from {relation} where firm_name is not null").df()["firm_name"]
+    """``out``: ``relation`` (with a ``firm_name`` column) plus ``norm``, its normalized firm
+    name. The normalization is Python (:func:`normalize_names`), run once per distinct name
+    (bounded by the number of firms, not of rows) and joined back in DuckDB."""
+    names = con.execute(f"select distinct firm_name from {relation} where firm_name is not null order by firm_name").df()["firm_name"]
     mapping = pd.DataFrame({"firm_name": names, "norm": normalize_names(names)})
     con.register("_name_map", mapping)
     con.execute(f"create or replace temp table {out} as select r.*, m.norm from {relation} r "

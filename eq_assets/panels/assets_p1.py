@@ -18,7 +18,9 @@ from eq_assets.core.accounting import RowAccount
 from eq_assets.core.partitions import partition_year
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.digital.assets import PATENT_COLUMNS
-from eq_assets.digital.patents import classify_digital, link_patents_to_firms
+from eq_assets.core.sql import bind, count
+from eq_assets.core.warehouse import Table, duckdb_connect
+from eq_assets.digital.patents import classify_digital_sql, link_patents_sql
 from eq_assets.instruments.p1 import p1_instruments
 from eq_assets.mechanisms.p1 import dist_to_max, distance_q, knowledge_breadth, patent_site, variety
 from eq_assets.panels.controls import CONTROLS
@@ -95,7 +97,7 @@ class IndustryPatentsConfig(dg.Config):
     ins={"raw_patents_all": dg.AssetIn(metadata={"columns": list(PATENT_COLUMNS)}), "digital_ipc_table": dg.AssetIn(),
          "firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code", "firm_name", "cic"]})},
 )
-def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: pd.DataFrame, digital_ipc_table: pd.DataFrame, firm_survey: pd.DataFrame):
+def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: Table, digital_ipc_table: Table, firm_survey: Table):
     """Patent applications (and digital ones) by industry and application year, 2004-2019 (P1 Table 3).
 
     Customs data carry no firm ids after 2016 and the survey ends in 2014, so a patent's industry
@@ -103,20 +105,25 @@ def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: pd.DataF
     survey year (firms keep their industry after 2014). Patents of applicants that are not
     survey firms (universities, individuals) have no industry and are not counted.
     """
-    latest = firm_survey.sort_values(["legal_code", "year"]).drop_duplicates("legal_code", keep="last")
-    dated = raw_patents_all[raw_patents_all["app_year"].notna()]
-    classified = classify_digital(dated.drop(columns="year"), digital_ipc_table)
-    linked, acc = link_patents_to_firms(classified, latest, 0)
-    acc.rows_in += len(raw_patents_all) - len(dated)
-    acc.drop("no_application_year", len(raw_patents_all) - len(dated))
-    linked = linked.merge(latest[["legal_code", "cic"]], on="legal_code", how="left")
-    linked["industry"] = linked["cic"].astype(str).str[: config.industry_digits]
-    linked["year"] = linked["app_year"].astype("int64")
-    out = (linked.groupby(["industry", "year"], as_index=False)
-           .agg(n_patents=("application_no", "size"), n_digital=("is_digital", "sum")))
-    acc.drop("aggregated_to_industry_year", len(linked) - len(out))
-    yield from publish(out, model=P1IndustryPatents, key=("industry", "year"), account=acc, asset_name="p1_industry_patents",
-                       metadata={"patents_filed": len(raw_patents_all)})
+    with duckdb_connect() as con:
+        bind(con, raw=raw_patents_all, ipc_table=digital_ipc_table, fs=firm_survey)
+        con.execute("create temp table s as select distinct on (legal_code) legal_code, firm_name, cic "
+                    "from fs order by legal_code, year desc")
+        n_all = raw_patents_all.count(con)
+        con.execute("create temp view p as select * exclude (year) from raw where app_year is not null")
+        con.execute(f"create temp table cp as {classify_digital_sql(con)}")
+        linked_sql, acc = link_patents_sql(con, 0)
+        n_dated = count(con, "cp")
+        acc.rows_in += n_all - n_dated
+        acc.drop("no_application_year", n_all - n_dated)
+        con.execute(f"create temp table _pairs as {linked_sql}")
+        con.execute(f"""create temp table _ind as
+            select substr(s.cic, 1, {int(config.industry_digits)}) as industry, l.app_year::BIGINT as year,
+                   count(*)::BIGINT as n_patents, count(*) filter (where l.is_digital)::BIGINT as n_digital
+            from _pairs l left join s using (legal_code) group by 1, 2""")
+        acc.drop("aggregated_to_industry_year", count(con, "_pairs") - count(con, "_ind"))
+        yield from publish("select * from _ind order by industry, year", model=P1IndustryPatents, key=("industry", "year"),
+                           account=acc, asset_name="p1_industry_patents", metadata={"patents_filed": n_all}, con=con)
 
 
 class IndustryPanelConfig(dg.Config):
