@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.sql import run_sql
+from eq_assets.core.sql import count, run_sql, run_transform
 from eq_assets.mechanisms.tfp import ProductionFunctionResult, ackerberg_caves_frazer, levinsohn_petrin
 
 
@@ -62,27 +62,24 @@ def dist_to_max(df: pd.DataFrame, column: str, by: tuple[str, ...] = ("industry"
 # ---- Distance_q ------------------------------------------------------------------------------
 
 
-def distance_q(
-    quality: pd.DataFrame,
+def distance_q_sql(
+    con,
     *,
     firm: str = "firm_id",
     standardize_by: tuple[str, ...] = ("hs6",),
     frontier_by: tuple[str, ...] = ("industry", "year"),
-) -> tuple[pd.DataFrame, RowAccount]:
-    """year, firm, industry, quality_q, frontier_q, Distance_q from observation-level quality.
-
-    ``quality`` has year, firm, industry, hs6 (and the ``standardize_by`` columns), quality and
-    value_usd. Rows: firm-years; the account counts observations in and those without a
-    standardized quality (product with a single quality value).
-    """
-    acc = RowAccount(rows_in=len(quality), unit="observations -> firm-years")
+) -> tuple[str, RowAccount]:
+    """``Distance_q`` as DuckDB SQL over ``q`` (observation-level quality: year, firm, industry,
+    hs6, quality, value_usd); returns (query of firm-years, account of observations)."""
     sb = ", ".join(standardize_by)
     fb = ", ".join(frontier_by)
-    agg = run_sql(
+    acc = RowAccount(rows_in=count(con, "q"), unit="observations -> firm-years")
+    con.execute(
         f"""
+        create or replace temp table _dq as
         with s as (
-            select *, min(quality) over (partition by {sb}) as qmin,
-                      max(quality) over (partition by {sb}) as qmax
+            select year, {firm}, industry, value_usd, quality,
+                   min(quality) over (partition by {sb}) as qmin, max(quality) over (partition by {sb}) as qmax
             from q
         ), r as (
             select year, {firm}, industry, value_usd, (quality - qmin) / (qmax - qmin) as rq
@@ -95,14 +92,25 @@ def distance_q(
         select year::BIGINT as year, {firm}, industry, quality_q, n_obs,
                max(quality_q) over (partition by {fb}) as frontier_q,
                max(quality_q) over (partition by {fb}) - quality_q as "Distance_q"
-        from fy order by year, {firm}
-        """,
-        q=quality[list(dict.fromkeys(["year", firm, "industry", "quality", "value_usd", *standardize_by]))],
+        from fy
+        """
     )
-    n_used = int(agg["n_obs"].sum()) if len(agg) else 0
-    acc.drop("product_quality_constant_no_standardized_value", len(quality) - n_used)
-    acc.drop("aggregated_to_firm_year", n_used - len(agg))
-    return agg.drop(columns="n_obs"), acc
+    n_used, n_fy = con.execute("select coalesce(sum(n_obs), 0), count(*) from _dq").fetchone()
+    acc.drop("product_quality_constant_no_standardized_value", acc.rows_in - int(n_used))
+    acc.drop("aggregated_to_firm_year", int(n_used) - int(n_fy))
+    return f"select * exclude (n_obs) from _dq order by year, {firm}", acc
+
+
+def distance_q(quality, *, firm: str = "firm_id", standardize_by: tuple[str, ...] = ("hs6",),
+               frontier_by: tuple[str, ...] = ("industry", "year")) -> tuple[pd.DataFrame, RowAccount]:
+    """year, firm, industry, quality_q, frontier_q, Distance_q from observation-level quality.
+
+    ``quality`` (a frame or stored table) has year, firm, industry, hs6 (and the
+    ``standardize_by`` columns), quality and value_usd. Rows: firm-years; the account counts
+    observations in and those without a standardized quality (product with a single quality value).
+    """
+    return run_transform(distance_q_sql, firm=firm, standardize_by=standardize_by, frontier_by=frontier_by,
+                         inputs={"q": quality})
 
 
 # ---- Knowledge breadth --------------------------------------------------------------------------
@@ -170,11 +178,15 @@ def patent_site(firm_years: pd.DataFrame, patents: pd.DataFrame, *, firm: str = 
     return out.sort_values(["year", firm]).reset_index(drop=True)
 
 
-def variety(exports: pd.DataFrame, *, firm: str = "firm_id") -> pd.DataFrame:
+def variety_sql(con, *, firm: str = "firm_id") -> str:
+    """Variety as DuckDB SQL over ``ex`` (exported year, firm, hs6 rows)."""
+    return (f'select year::BIGINT as year, {firm}, count(distinct hs6)::BIGINT as "Variety" from ex '
+            f"group by year, {firm} order by year, {firm}")
+
+
+def variety(exports, *, firm: str = "firm_id") -> pd.DataFrame:
     """year, firm, Variety = number of distinct HS6 products exported in the year."""
-    out = exports.groupby(["year", firm], as_index=False)["hs6"].nunique().rename(columns={"hs6": "Variety"})
-    out["Variety"] = out["Variety"].astype("int64")
-    return out.sort_values(["year", firm]).reset_index(drop=True)
+    return run_transform(variety_sql, firm=firm, inputs={"ex": exports})
 
 
 # ---- production function and TFP ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from eq_assets.core.sql import bind, count
 from eq_assets.core.warehouse import Table, duckdb_connect
 from eq_assets.digital.patents import classify_digital_sql, link_patents_sql
 from eq_assets.instruments.p1 import p1_instruments
-from eq_assets.mechanisms.p1 import dist_to_max, distance_q, knowledge_breadth, patent_site, variety
+from eq_assets.mechanisms.p1 import dist_to_max, distance_q_sql, knowledge_breadth, patent_site, variety_sql
 from eq_assets.panels.controls import CONTROLS
 from eq_assets.panels.p1_industry import IndustryPanelParams, p1_industry_panel as build_industry_panel
 from eq_assets.panels.p1_vars import firm_trade_class, ip_protection_split, labour_intensity, ownership_class
@@ -157,18 +157,32 @@ FIRM_PANEL_KEY = ("year", "firm_id")
 
 
 def build_firm_panel(
-    panel: pd.DataFrame,
-    quality: pd.DataFrame,
+    panel,
+    quality,
     tfp: pd.DataFrame,
     patents: pd.DataFrame,
-    exports: pd.DataFrame,
+    exports,
 ) -> tuple[pd.DataFrame, RowAccount, dict]:
-    """Firm-years of the observation panel with their firm-year outcomes (pure; see module doc)."""
-    acc = RowAccount(rows_in=len(panel), unit="observations -> firm-years")
-    base = panel[["year", "firm_id", "city", "industry", "Eco", *CONTROLS]].drop_duplicates(["year", "firm_id"])
-    acc.drop("aggregated_to_firm_year", len(panel) - len(base))
-    base = base.assign(year=base["year"].astype("int64"))
-    dq, _ = distance_q(quality, firm="firm_id")
+    """Firm-years of the observation panel with their firm-year outcomes (see module doc).
+
+    The observation-level inputs (``panel``, ``quality``, ``exports``: frames or stored tables)
+    are reduced to firm-years in DuckDB; the firm-year outcomes are then joined in pandas.
+    """
+    con = duckdb_connect()
+    try:
+        bind(con, p=panel, q=quality, ex=exports)
+        acc = RowAccount(rows_in=count(con, "p"), unit="observations -> firm-years")
+        ctrl = ", ".join(f'"{c}"' for c in CONTROLS)
+        base = con.execute(
+            f"""select distinct on (year, firm_id) year::BIGINT as year, firm_id, city, industry, "Eco", {ctrl}
+                from (select *, row_number() over () as _r from p) order by year, firm_id, _r"""
+        ).df()
+        acc.drop("aggregated_to_firm_year", acc.rows_in - len(base))
+        dq_sql, _ = distance_q_sql(con, firm="firm_id")
+        dq = con.execute(dq_sql).df()
+        var = con.execute(variety_sql(con, firm="firm_id")).df()
+    finally:
+        con.close()
     d = base.merge(dq[["year", "firm_id", "quality_q", "Distance_q"]], on=["year", "firm_id"], how="left")
     t = tfp[["year", "legal_code", "TFP", "DistTFP_CIC_CN", "DistTFP_US_CN", "DistLP_US_CN"]].rename(columns={"legal_code": "firm_id"})
     d = d.merge(t.assign(year=t["year"].astype("int64")), on=["year", "firm_id"], how="left")
@@ -176,7 +190,7 @@ def build_firm_panel(
     pat = patents.rename(columns={"legal_code": "firm_id"})
     d = d.merge(patent_site(fy, pat, firm="firm_id"), on=["year", "firm_id"], how="left")
     d = d.merge(knowledge_breadth(fy, pat, firm="firm_id"), on=["year", "firm_id"], how="left")
-    d = d.merge(variety(exports, firm="firm_id"), on=["year", "firm_id"], how="left")
+    d = d.merge(var, on=["year", "firm_id"], how="left")
     d["Variety"] = d["Variety"].astype("float64")
     d["Dist_site"] = dist_to_max(d, "Patent_site")
     d["Dist_knowledge"] = dist_to_max(d, "Knowledge")
@@ -198,7 +212,7 @@ def build_firm_panel(
         "matched_exports": dg.AssetIn(metadata={"columns": ["year", "firm_id", "hs6"]}),
     },
 )
-def p1_firm_panel(p1_panel: pd.DataFrame, quality_distance: pd.DataFrame, p1_tfp: pd.DataFrame, firm_patents: pd.DataFrame, matched_exports: pd.DataFrame):
+def p1_firm_panel(p1_panel: Table, quality_distance: Table, p1_tfp: pd.DataFrame, firm_patents: pd.DataFrame, matched_exports: Table):
     """P1 firm-year panel: Distance_q (Table 2), TFP and its distances, citations (Table 8),
     knowledge breadth and product variety with their distances (Table 9)."""
     out, acc, extra = build_firm_panel(p1_panel, quality_distance, p1_tfp, firm_patents, matched_exports)
