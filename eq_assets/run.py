@@ -191,9 +191,12 @@ def default_jobs() -> int:
 def materialize_all(
     years: list[int] | None = None, *, include_final: bool = True, select: list[str] | None = None,
     log=print, jobs: int | None = None, verbose: bool = False, report: RunReport | None = None,
+    changed_only: bool = False,
 ) -> list[str]:
     """Materialize everything (or only the assets named in ``select``); returns failed checks.
 
+    ``changed_only``: skip what is current (same raw files, same code: :mod:`eq_assets.core.versions`):
+    only the years whose raw files or yearly code changed, and the tables only if anything did.
     Raises :class:`RunFailed` when a step fails (its message names the table, file and rows).
     """
     import dagster as dg
@@ -213,7 +216,6 @@ def materialize_all(
         reference, yearly, final = keep(reference), keep(yearly), keep(final)
     names = lambda group: [a.key.to_user_string() for a in group]  # noqa: E731
     years = years or list(settings.YEARS)
-    jobs = max(1, min(jobs or default_jobs(), len(years)))
     wh = Warehouse()
     session = uuid.uuid4().hex[:12]
     tags = {lock.SESSION_TAG: session}
@@ -222,6 +224,8 @@ def materialize_all(
     try:
         _fail_dead_runs(instance, log)
         wh.clean_staging()
+        if changed_only:
+            reference, years, final = _changed(instance, reference, yearly, final, years, log)
         if include_final and final:
             mark_stale(settings.output_dir(), f"run session {session} started {time.strftime('%Y-%m-%d %H:%M:%S')} "
                        "and has not written a new set yet")
@@ -238,7 +242,8 @@ def materialize_all(
 
         if reference:
             stage("reference tables", names(reference))
-        if yearly:
+        if yearly and years:
+            jobs = max(1, min(jobs or default_jobs(), len(years)))
             _run_years(names(yearly), years, tags, jobs, verbose, report, log)
         if include_final and final:
             stage("panels and tables", names(final))
@@ -246,6 +251,24 @@ def materialize_all(
         return list(report.failed_checks)
     finally:
         lock.release(wh.root, session)
+
+
+def _changed(instance, reference, yearly, final, years, log):
+    """What a ``--changed`` run must redo: (reference assets, years, final assets)."""
+    from eq_assets.core.versions import is_current
+    from eq_assets.sources import raw_versions
+
+    raw_dir = settings.raw_dir()
+    ref_stale = [a for a in reference if not is_current(instance, a, None, raw_versions.for_asset(a, raw_dir))]
+    if ref_stale:
+        log(f"changed: reference tables {', '.join(a.key.to_user_string() for a in ref_stale)} -> everything reruns")
+        return reference, years, final
+    stale_years = [y for y in years
+                   if not all(is_current(instance, a, str(y), raw_versions.for_asset(a, raw_dir, y)) for a in yearly)]
+    stale_final = [a for a in final if not is_current(instance, a, None)]
+    log(f"changed: years {', '.join(map(str, stale_years)) or 'none'}; "
+        f"{'tables rerun' if stale_years or stale_final else 'tables current'}")
+    return [], stale_years, (final if stale_years or stale_final else [])
 
 
 def _run_years(yearly_names, years, tags, jobs, verbose, report: RunReport, log) -> None:
@@ -300,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-yearly", action="store_true", help="skip the unpartitioned tables and reports")
     ap.add_argument("--jobs", "-j", type=int, default=None, help="year partitions run in parallel (default: one per core)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print Dagster's log too")
+    ap.add_argument("--changed", action="store_true",
+                    help="only what changed since the last run: years whose raw files or code changed, then the tables")
     args = ap.parse_args(argv)
     quiet_warnings()
     raw = settings.raw_dir()
@@ -316,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         failed = materialize_all(args.years, include_final=not args.only_yearly, select=args.select,
                                  jobs=args.jobs, verbose=args.verbose, log=lambda m: print(m, flush=True),
-                                 report=report)
+                                 report=report, changed_only=args.changed)
     except WarehouseBusy as exc:
         print(f"not started: {exc}", file=sys.stderr)
         return 3

@@ -128,10 +128,12 @@ def publish(
     asset_name: str,
     metadata: dict | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    data_version: str | None = None,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage ``data``, check it, and yield its Output and check results (see module docstring).
 
     ``con``: the connection on which a SQL query or relation ``data`` was built (its views).
+    ``data_version``: for raw-source assets, the digest of the files read (core.versions).
     """
     warehouse = Warehouse()
     partition = _partition()
@@ -197,7 +199,8 @@ def publish(
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)"),
         **(metadata or {}),
     }
-    yield dg.Output(Staged(asset_name, partition, path, rows), metadata=md)
+    yield dg.Output(Staged(asset_name, partition, path, rows), metadata=md,
+                    data_version=dg.DataVersion(data_version) if data_version else None)
     yield from results.values()
 
 
@@ -217,18 +220,25 @@ def table_asset(
     partitioned by year unless ``yearly=False``. The body ends with ``yield from publish(...)``."""
     from eq_assets.core.partitions import year_partitions
 
+    from eq_assets.core.versions import code_version_of
+
     md = {"dagster/column_schema": table_schema(model), **(metadata or {})}
-    return dg.asset(
-        name=name,
-        group_name=group,
-        partitions_def=year_partitions if yearly else None,
-        metadata=md,
-        check_specs=check_specs(name, extra=extra_checks),
-        dagster_type=staged_type(model),
-        ins=ins,
-        kinds=set(kinds),
-        **kwargs,
-    )
+
+    def decorate(fn):
+        return dg.asset(
+            name=name,
+            group_name=group,
+            partitions_def=year_partitions if yearly else None,
+            metadata=md,
+            check_specs=check_specs(name, extra=extra_checks),
+            dagster_type=staged_type(model),
+            ins=ins,
+            kinds=set(kinds),
+            code_version=code_version_of(fn),
+            **kwargs,
+        )(fn)
+
+    return decorate
 
 
 def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], source: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from eq_assets.core.resources import RawFiles
 from eq_assets.sources import contract_p1 as C
 from eq_assets.sources import schemas_p1 as S
 from eq_assets.sources.contract import PATENTS
-from eq_assets.sources.assets import reference_asset
+from eq_assets.sources.assets import raw_version, reference_asset
 from eq_assets.core.warehouse import duckdb_connect
 from eq_assets.sources.readers import scan_source
 from eq_assets.sources.schemas import RawPatents
@@ -34,7 +34,7 @@ P1_REFERENCE: dict[str, tuple] = {
 }
 
 
-@table_asset("raw_patents_all", RawPatents, group=GROUP, yearly=False)
+@table_asset("raw_patents_all", RawPatents, group=GROUP, yearly=False, metadata={"eq/raw_source": PATENTS.name})
 def raw_patents_all(raw_files: RawFiles):
     """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
     yearly ``raw_patents`` partitions cover the survey years only)."""
@@ -46,7 +46,8 @@ def raw_patents_all(raw_files: RawFiles):
         # year 0 = no application year (kept, counted downstream)
         sql = f"select *, coalesce(app_year, 0)::BIGINT as year from {scan.view}"
         yield from publish(sql, model=RawPatents, key=("application_no",), account=acc, asset_name="raw_patents_all",
-                           metadata={"source_file": PATENTS.pattern}, con=con)
+                           metadata={"source_file": PATENTS.pattern}, con=con,
+                           data_version=raw_version(PATENTS, raw_files.path))
     finally:
         con.close()
 

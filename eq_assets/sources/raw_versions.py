@@ -1,0 +1,31 @@
+"""Which raw files each source asset reads, and their digest (the asset's data version).
+
+Used by the source assets (they report it as their Dagster data version) and by
+``python -m eq_assets.run --changed`` (it compares it with the last materialization's).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eq_assets.core.versions import files_digest
+
+
+def source_files(source, raw_dir: Path, year: int | None = None) -> list[Path]:
+    """The file(s) of ``source`` for ``year`` (yearly sources) under ``raw_dir``."""
+    return [Path(raw_dir) / source.path_for(year if source.yearly else None)]
+
+
+def digest(source, raw_dir: Path, year: int | None = None) -> str | None:
+    files = [p for p in source_files(source, raw_dir, year) if p.exists()]
+    return files_digest(files) if files else None
+
+
+def for_asset(asset, raw_dir: Path, year: int | None = None) -> str | None:
+    """The data version a source asset would report today (None for derived assets)."""
+    source = asset.metadata_by_key.get(asset.key, {}).get("eq/raw_source")
+    if source is None:
+        return None
+    from eq_assets.sources.contract import ALL_SOURCES
+
+    return digest(ALL_SOURCES[source], raw_dir, year)
