@@ -10,6 +10,7 @@ from eq_assets.core.accounting import RowAccount
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.frontier.distance import FrontierParams, quality_distance as build_distance
 from eq_assets.frontier.schemas import QualityDistance
+from eq_assets.reports.distributions import distribution_metadata
 from eq_assets.panels.p1 import OBS_KEY
 
 GROUP = "frontier"
@@ -30,7 +31,8 @@ def quality_distance(config: FrontierConfig, export_quality_p1: pd.DataFrame):
     acc = RowAccount(rows_in=len(export_quality_p1), unit="observations")
     yield from publish(
         out, model=QualityDistance, key=OBS_KEY, account=acc, asset_name="quality_distance",
-        metadata={"frontier_statistic": str(config.statistic)},
+        metadata={"frontier_statistic": str(config.statistic),
+                  **distribution_metadata(out, ("quality", "Distance"), title="P1 quality and Distance by year")},
     )
 
 
