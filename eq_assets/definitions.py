@@ -1,4 +1,5 @@
-"""The Dagster code location: every asset, its checks, and the resources (kept thin)."""
+"""The Dagster code location: every asset, its checks, the resources, the named jobs and the
+raw-file sensor (:mod:`eq_assets.jobs`) (kept thin)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from eq_assets.core.io_manager import WarehouseIOManager
 from eq_assets.core.resources import Outputs, RawFiles
 from eq_assets.digital.assets import ASSETS as DIGITAL
 from eq_assets.egov.assets import ASSETS as EGOV
+from eq_assets.jobs import build_jobs, raw_file_sensor
 from eq_assets.frontier.assets import ASSETS as FRONTIER
 from eq_assets.matching.assets import ASSETS as MATCHING
 from eq_assets.panels.assets import ASSETS as PANELS
@@ -41,6 +43,8 @@ def resources() -> dict:
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     resources=resources(),
+    jobs=build_jobs(ALL_ASSETS),
+    sensors=[raw_file_sensor],
     # DuckDB allows one writer: run steps one after another within a run.
     executor=dg.in_process_executor,
 )
