@@ -6,10 +6,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from eq_assets.core.resources import Outputs
+from eq_assets.core.resources import Outputs, RawFiles
 from eq_assets.regressions.assets import ASSETS as TABLE_ASSETS
 from eq_assets.regressions.results import atomic_write_text, write_results_csv
 from eq_assets.reports import descriptive
+from eq_assets.reports.report import report_for_run
 from eq_assets.reports.tables import render_latex, render_markdown
 
 GROUP = "reports"
@@ -47,16 +48,20 @@ def write_outputs(results: pd.DataFrame, out_dir: Path, descriptives: dict[str, 
          **{k: dg.AssetIn(key=k) for k in DESCRIPTIVE_TABLES}},
     kinds={"csv", "latex", "markdown"},
 )
-def paper_outputs(context: dg.AssetExecutionContext, outputs: Outputs, **tables: pd.DataFrame) -> dg.MaterializeResult:
-    """results.csv (one row per coefficient) and P1_table1.md/.tex etc. in data/outputs/."""
+def paper_outputs(context: dg.AssetExecutionContext, outputs: Outputs, raw_files: RawFiles,
+                  **tables: pd.DataFrame) -> dg.MaterializeResult:
+    """results.csv (one row per coefficient), P1_table1.md/.tex etc., report.html (every table, plots,
+    truth comparison, drops, manifest; :mod:`eq_assets.reports.report`) and figures/ in data/outputs/."""
     desc = {stem: tables.pop(k) for k, stem in DESCRIPTIVE_TABLES.items()}
     results = pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
     paths = write_outputs(results, outputs.path, desc)
+    report_paths, report_md = report_for_run(context.instance, outputs.path, raw_files.path, results, desc)
     return dg.MaterializeResult(
         metadata={
-            "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in paths)),
+            "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in paths + report_paths)),
             "coefficients": len(results),
             "tables": len(paths) // 2,
+            **report_md,
         }
     )
 
