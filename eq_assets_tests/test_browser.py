@@ -121,35 +121,69 @@ def test_report_shows_every_table_and_plot_offline(tiny_world, browser):
                   "Truth comparison", "Rows dropped by reason", "Run manifest", "sha256", "customs/customs_2009.csv"):
         assert words in body, words
     widths = _images_loaded(page)
-    assert len(widths) == len(expected) - 1 + 6 and all(w > 0 for w in widths)  # coefficient plots + 6 figures
+    # a coefficient plot per regression table, first-stage strength, two distributions, match rates, drops
+    assert len(widths) == len(expected) - 1 + 5 and all(w > 0 for w in widths)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "report_top.png"))
     page.locator("#p1-table7").screenshot(path=str(SHOTS / "report_p1_table7.png"))
     page.close()
 
 
+def _dismiss_popups(page) -> None:
+    """Close the UI's one-time "Join the Dagster community" dialog if it is open."""
+    skip = page.get_by_role("button", name="Skip")
+    if skip.count() and skip.first.is_visible():
+        skip.first.click()
+
+
+def _open_markdown(page, key: str):
+    """Click "[Show Markdown]" of metadata entry ``key`` (Events tab); return the dialog."""
+    row = page.locator("tr", has=page.get_by_text(key, exact=True)).first
+    row.get_by_text("Show Markdown").click()
+    dialog = page.get_by_role("dialog").last
+    dialog.wait_for(state="visible")
+    return dialog
+
+
 def test_ui_asset_graph_table_metadata_plot_and_column_descriptions(ui, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = _page(browser)
-    # the global asset graph renders the assets as nodes
+    # the global asset graph: one node per group (folders are stages), sources to reports
     page.goto(f"{ui}/asset-groups")
-    for name in ("customs_exports", "quality_distance", "p1_panel"):
-        page.get_by_text(name, exact=True).first.wait_for(state="visible")
-    page.wait_for_timeout(1500)
+    for group in ("sources", "cleaning", "matching", "quality", "frontier", "regressions", "reports"):
+        page.get_by_text(group, exact=True).last.wait_for(state="visible")
+    _dismiss_popups(page)
     page.screenshot(path=str(SHOTS / "ui_asset_graph.png"))
+    # one group's graph: its asset nodes, with their checks passed and every year partition filled
+    page.goto(f"{ui}/asset-groups~group%3A%22matching%22")
+    page.get_by_text("3 / 3 Passed").first.wait_for(state="visible")
+    assert page.get_by_text("3 / 3 Passed").count() == 2 and page.get_by_text("11 partitions").count() == 2
+    for name in ("customs_firm_match", "matched_exports"):
+        assert page.get_by_text(name, exact=True).count() >= 2  # the sidebar and the graph node
+    _dismiss_popups(page)
+    page.screenshot(path=str(SHOTS / "ui_matching_graph.png"))
 
-    # a materialized table asset: the paper-style table and the coefficient plot in its metadata
-    page.goto(f"{ui}/assets/p1_table7")
-    page.get_by_text("Kleibergen-Paap rk Wald F").first.wait_for(state="visible")
-    plot = page.locator('img[alt="P1 Table 7 coefficients"]').first
-    plot.scroll_into_view_if_needed()
+    # a materialized table: its latest materialization shows the paper-style table and the coefficient plot
+    page.goto(f"{ui}/assets/p1_table7?view=events")
+    page.get_by_text("coefficient_plot", exact=True).first.wait_for(state="visible")
+    page.wait_for_timeout(1000)
+    _dismiss_popups(page)
+    dialog = _open_markdown(page, "table")
+    for words in ("P1 Table 7. Instrumental variables (2SLS)", "Kleibergen-Paap rk Wald F", "Stock-Yogo", "IV_phone"):
+        dialog.get_by_text(words).first.wait_for(state="visible")
+    page.screenshot(path=str(SHOTS / "ui_p1_table7_table.png"))
+    dialog.get_by_role("button", name="Close").click()
+    dialog = _open_markdown(page, "coefficient_plot")
+    plot = dialog.locator('img[alt="P1 Table 7 coefficients"]')
     plot.wait_for(state="visible")
     assert plot.evaluate("e => e.complete && e.naturalWidth") > 0
     assert (plot.get_attribute("src") or "").startswith("data:image/png;base64,")
-    page.screenshot(path=str(SHOTS / "ui_p1_table7.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "ui_p1_table7_plot.png"))
+    dialog.get_by_role("button", name="Close").click()
 
     # the column schema shows each column's description (the data dictionary)
     page.goto(f"{ui}/assets/p1_panel")
     page.get_by_text("Quality distance to the frontier = frontier - quality", exact=False).first.wait_for(state="visible")
-    page.screenshot(path=str(SHOTS / "ui_p1_panel_columns.png"), full_page=True)
+    _dismiss_popups(page)
+    page.screenshot(path=str(SHOTS / "ui_p1_panel_columns.png"))
     page.close()

@@ -257,7 +257,7 @@ def test_html_table_is_stable_and_self_contained():
 
     a = render_html(_iv_rows(), "P2", "6", specs=(IV_SPEC, OLS_SPEC))
     assert a == render_html(_iv_rows(), "P2", "6", specs=(IV_SPEC, OLS_SPEC))
-    assert 'id="p2-table6"' in a and "Kleibergen-Paap rk Wald F" in a and "IV_int (×10³)" in a
+    assert 'id="gt-p2-table6"' in a and "Kleibergen-Paap rk Wald F" in a and "IV_int (×10³)" in a
     assert "http" not in a and "<script" not in a and "@import" not in a
 
 

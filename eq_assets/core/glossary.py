@@ -255,7 +255,7 @@ VARIABLES: dict[str, str] = {
     # ---- regression results (results.csv) and descriptive statistics -----------------------------
     "paper": "Paper: P1 (Song & Hu 2024) or P2 (Ma, Wang & Gong).",
     "table": "Table number in the paper ('TFP' for the production function).",
-    "column": "Column of the table ('1', '2', ...; 'fs<k>' is the first stage of P2 Table 6 column k).",
+    "column": "Column of the table ('1', '2', ...; 'fs1' ... 'fs5' are the first stages of P2 Table 6 columns 1-5).",
     "term": "Regressor whose coefficient the row holds, or a statistic 'stat:...' (README, results.csv).",
     "estimate": "Coefficient estimate (or the statistic's value for 'stat:' rows).",
     "std_error": "Standard error with the column's vcov (empty for 'stat:' rows).",

@@ -303,7 +303,7 @@ def render_latex(results: pd.DataFrame, paper: str, table: str, **kwargs) -> str
 
 def render_html(results: pd.DataFrame, paper: str, table: str, **kwargs) -> str:
     """One table as an HTML fragment (great-tables, inline CSS, a stable element id)."""
-    return layout_to_html(table_layout(results, paper, table, **kwargs), table_id=f"{paper}-table{table}".lower())
+    return layout_to_html(table_layout(results, paper, table, **kwargs), table_id=f"gt-{paper}-table{table}".lower())
 
 
 def table_markdown_for_metadata(results: pd.DataFrame, paper: str, table: str, **kwargs) -> str:
