@@ -1,7 +1,7 @@
 """Pictures of the results and of the data's journey, as deterministic PNG bytes (matplotlib).
 
 Each function returns PNG bytes (fixed size and dpi, Agg renderer, no ``Software``/date metadata,
-fixed hash salt: the same input gives the same bytes) and is shown two ways: in the Dagster UI as
+the same input gives the same bytes) and is shown two ways: in the Dagster UI as
 an image in Markdown metadata (:func:`image_metadata`, a ``data:`` URI the UI renders) and in
 ``report.html``. Plots:
 
@@ -33,7 +33,6 @@ from eq_assets.reports import weak_iv
 DPI = 100
 #: No Software/creation metadata in the PNG, so the bytes depend on the picture only.
 PNG_METADATA = {"Software": None}
-matplotlib.rcParams["svg.hashsalt"] = "eq_assets"
 Z95 = 1.959963984540054
 
 
