@@ -28,7 +28,7 @@ VARIABLES: dict[str, str] = {
     "city": "4-digit prefecture-city code (first 4 digits of the administrative code).",
     "city_code": "4-digit prefecture-city code.",
     "city_name": "Prefecture-city name (Chinese), as received.",
-    "industry": "Industry code (CIC, GB/T 4754) at the digits chosen in the cleaning config (default 2-digit): the industry of P1's frontier and industry FE.",
+    "industry": "Industry code (CIC, GB/T 4754) at the digits of the firm_survey config (default 4, the finest the survey has): the industry of P1's frontier and industry FE; 2-digit in P1 Table 3 and P2's exit rate.",
     "cic": "4-digit Chinese industry classification code (CIC, GB/T 4754, 行业代码).",
     "cic2": "2-digit CIC industry (division).",
     "hs6": "HS 6-digit product code, harmonized to one HS revision (hs_concordance; SPEC 2).",
