@@ -58,7 +58,11 @@ _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
-_LATEX_LABELS = {"Adj. R2": r"Adj. $R^2$", "First-stage adj. R2": r"First-stage adj. $R^2$"}
+_LATEX_LABELS = {
+    "Adj. R2": r"Adj. $R^2$", "First-stage adj. R2": r"First-stage adj. $R^2$",
+    "  p-value (chi2)": r"\quad p-value ($\chi^2$)",
+    "  Olea-Pflueger c.v. (tau = 10%)": r"\quad Olea-Pflueger c.v. ($\tau$ = 10\%)",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -80,9 +84,9 @@ def _tex_row(label: str, cells: Sequence[str]) -> str:
 
 
 def _tex_label(row: Row) -> str:
-    text = _LATEX_LABELS.get(row.label, latex_escape(row.label.replace("tau", "τ")).replace("τ", r"$\tau$"))
-    if row.label.startswith("  "):
-        text = r"\quad " + text.strip()
+    text = _LATEX_LABELS.get(row.label)
+    if text is None:
+        text = (r"\quad " if row.label.startswith("  ") else "") + latex_escape(row.label.strip())
     return text + (rf" ($\times 10^{{{row.scale}}}$)" if row.scale else "")
 
 
