@@ -3,6 +3,7 @@
 #   make test                            the test suite (what .ci/run calls)
 #   make ui                              the Dagster UI on 127.0.0.1:3000
 #   make bench [SCALE=...]               wall time and peak memory per asset
+#   make docs                            regenerate docs/variables.md (the data dictionary)
 SHELL := /bin/bash
 PYTHON ?= python3
 SCALE ?= small
@@ -13,7 +14,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export EQ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate
+.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate docs
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +44,9 @@ validate: $(STAMP)
 ui: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+docs: $(STAMP)
+	$(PY) -m eq_assets.reports.dictionary
 
 bench: $(STAMP)
 	$(PY) -m eq_assets.bench --scale $(SCALE) --seed $(SEED)

@@ -1,4 +1,5 @@
-"""The Dagster code location: every asset, its checks, and the resources (kept thin)."""
+"""The Dagster code location: every asset, its checks, the resources, the named jobs and the
+raw-file sensor (:mod:`eq_assets.jobs`) (kept thin)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from eq_assets.core.io_manager import WarehouseIOManager
 from eq_assets.core.resources import Outputs, RawFiles
 from eq_assets.digital.assets import ASSETS as DIGITAL
 from eq_assets.egov.assets import ASSETS as EGOV
+from eq_assets.jobs import build_jobs, raw_file_sensor
 from eq_assets.frontier.assets import ASSETS as FRONTIER
 from eq_assets.matching.assets import ASSETS as MATCHING
 from eq_assets.panels.assets import ASSETS as PANELS
@@ -40,6 +42,8 @@ def resources() -> dict:
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     resources=resources(),
+    jobs=build_jobs(ALL_ASSETS),
+    sensors=[raw_file_sensor],
     # Steps of one run in one process by default (no per-step start-up cost); year partitions
     # run in parallel as separate runs (eq_assets.run), or pick the multiprocess executor in the
     # launchpad: Parquet-per-partition storage takes concurrent writers (core/warehouse.py).

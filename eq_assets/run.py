@@ -204,7 +204,7 @@ def materialize_all(
     from eq_assets.core import lock
     from eq_assets.core.warehouse import Warehouse
     from eq_assets.definitions import ALL_ASSETS
-    from eq_assets.reports.manifest import mark_stale
+    from eq_assets.reports.outputs import mark_stale
 
     ensure_dagster_home()
     reference, yearly, final = _split_assets(ALL_ASSETS)

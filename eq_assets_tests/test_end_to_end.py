@@ -1,13 +1,12 @@
 """End to end on the tiny synthetic world: raw files -> every asset -> outputs.
 
-One module-scoped run materializes the whole graph (reference tables, 11 year partitions,
+One session-scoped run (``tiny_world`` in conftest.py) materializes the whole graph (reference tables, 11 year partitions,
 tables and reports) in a temporary data directory, through the same runner ``make run`` uses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,31 +17,13 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-SEED = 20240801
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("eq_e2e")
-    env = {
-        "EQ_DATA_DIR": str(root),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-    old = {k: os.environ.get(k) for k in list(env) + ["EQ_RAW_DIR", "EQ_WAREHOUSE", "EQ_OUTPUT_DIR"]}
-    os.environ.update(env)
-    for k in ("EQ_RAW_DIR", "EQ_WAREHOUSE", "EQ_OUTPUT_DIR"):
-        os.environ.pop(k, None)
-    from eq_assets.run import materialize_all
-    from eq_assets.synth import generate
-
-    generate(root / "raw", scale="tiny", seed=SEED)
-    failed = materialize_all(log=lambda *a: None)
-    yield {"root": root, "env": {**os.environ}, "failed": failed}
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+def world(tiny_world):
+    """The session's tiny world (conftest.py), with its environment set for this module."""
+    with tiny_world["use_env"]():
+        yield tiny_world
 
 
 def _con(root: Path):

@@ -128,7 +128,9 @@ def test_iv_table_renders_first_stage_column_and_statistics(data):
     md = render_markdown(res, "P1", "7", specs=(spec,))
     lines = md.splitlines()
     assert any(line.startswith("|  | (1) x | (2) y |") for line in lines), md
-    assert "Kleibergen-Paap rk LM" in md and "Kleibergen-Paap rk Wald F" in md and "First-stage F" in md
+    assert "Kleibergen-Paap rk LM" in md and "Kleibergen-Paap rk Wald F" in md and "p-value (chi2)" in md
+    # one endogenous regressor: the first-stage F is the rk Wald F, printed once (the note says so)
+    assert not any(line.startswith("| First-stage F |") for line in lines) and "not printed twice" in md
     z1 = next(line for line in lines if line.startswith("| z1 "))
     assert z1.rstrip().endswith("|  |")  # instruments only in the first-stage column
     assert "Kleibergen-Paap rk LM" in render_latex(res, "P1", "7", specs=(spec,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import replace
 
@@ -178,3 +179,158 @@ def test_renders_the_same_from_results_csv(tmp_path):
     back = read_results_csv(path)
     assert render_markdown(back, "P1", "1") == P1_MD
     assert render_latex(back, "P1", "1") == P1_TEX
+
+
+# ---- IV tables: instruments, first stages, scaling, identification statistics ---------------------
+
+from eq_assets.reports.layout import row_scale  # noqa: E402
+
+
+def test_row_scale_only_when_something_prints_as_zero():
+    assert row_scale([-0.0023, 0.0004], 4) == 0          # P1 Table 1: prints fine
+    assert row_scale([0.0001, 0.00002], 4) == 3          # 0.0001 (0.0000) -> x10^3: 0.1000 (0.0200)
+    assert row_scale([4.7e-6, 2.6e-6], 4) == 6           # 0.0000 (0.0000) -> x10^6
+    assert row_scale([0.006], 3) == 0 and row_scale([0.0, float("nan")], 4) == 0
+
+
+IV_SPEC = RegressionSpec(paper="P2", table="6", column="1", depvar="qua", regressors=("egscore",), controls=("w",),
+                         fixed_effects=("firm_id", "year"), vcov={"CRV1": "city"}, panel="p2_panel", estimator="iv",
+                         endogenous=("egscore",), instruments=("IV_int",), first_stage_column="fs1")
+OLS_SPEC = RegressionSpec(paper="P2", table="6", column="2", depvar="qua", regressors=("egscore",), controls=("w",),
+                          fixed_effects=("firm_id", "year"), vcov={"CRV1": "city"}, panel="p2_panel")
+
+
+def _iv_rows(paper="P2", fs_col="fs1", iv_col="1", scale=1.0):
+    fe, v = "firm_id+year", "CRV1:city"
+    return results_frame([
+        _row(iv_col, "egscore", 0.0471, 0.012, 0.0004, 500, 0.15, fe, v, paper=paper, table="6"),
+        _row(iv_col, "w", 0.2, 0.1, 0.05, 500, 0.15, fe, v, paper=paper, table="6"),
+        _row(iv_col, "stat:kp_rk_lm", 12.5, math.nan, 0.0004, 500, 0.15, fe, v, paper=paper, table="6"),
+        _row(iv_col, "stat:kp_rk_wald_f", 30.25, math.nan, math.nan, 500, 0.15, fe, v, paper=paper, table="6"),
+        _row(iv_col, "stat:first_stage_f", 30.25, math.nan, 1e-6, 500, 0.15, fe, v, paper=paper, table="6"),
+        _row(fs_col, "IV_int", 0.000123 * scale, 0.0000213 * scale, 0.0, 500, 0.52, fe, v, paper=paper, table="6"),
+        _row(fs_col, "w", 0.3, 0.1, 0.01, 500, 0.52, fe, v, paper=paper, table="6"),
+        _row("2", "egscore", 0.0312, 0.01, 0.002, 510, 0.14, fe, v, paper=paper, table="6"),
+        _row("2", "w", 0.2, 0.1, 0.05, 510, 0.14, fe, v, paper=paper, table="6"),
+    ])
+
+
+def test_p2_iv_table_first_stage_panel_instrument_row_and_statistics():
+    md = render_markdown(_iv_rows(), "P2", "6", specs=(IV_SPEC, OLS_SPEC))
+    lines = md.splitlines()
+    assert lines[2] == "|  | (1) qua | (2) qua |"  # the first stage is a panel, not a column
+    assert "| Estimator | 2SLS | OLS |" in lines and "| Instrument | IV_int |  |" in lines
+    i = lines.index("| *First stage (dependent variable: egscore)* |  |  |")
+    # P2 prints p-values in parentheses: the coefficient is scaled, the p-value is not
+    assert lines[i + 1:i + 3] == ["| IV_int (×10³) | 0.123*** |  |", "|  | (0.000) |  |"]
+    assert "| First-stage adj. R2 | 0.5200 |  |" in lines
+    assert "| Kleibergen-Paap rk LM | 12.500 |  |" in lines and "|   p-value (chi2) | 0.000 |  |" in lines
+    assert "| Kleibergen-Paap rk Wald F | 30.250 |  |" in lines
+    assert "|   Stock-Yogo 10% max. IV size c.v. | 16.38 |  |" in lines
+    assert "|   Olea-Pflueger c.v. (tau = 10%) | 23.11 |  |" in lines
+    assert not any(line.startswith("| First-stage F |") for line in lines)  # equal to the rk Wald F: printed once
+    assert "Rows marked (×10^k): coefficients are multiplied by 10^k." in lines[-1]
+
+
+def test_p1_style_first_stage_column_scales_coefficient_and_se():
+    spec = replace(IV_SPEC, paper="P1", column="2", first_stage_column="1")
+    res = _iv_rows(paper="P1", fs_col="1", iv_col="2")
+    res = res[~((res["column"] == "2") & (res["n_obs"] == 510))]  # drop the OLS column (also numbered 2)
+    md = render_markdown(res, "P1", "6", specs=(spec,))
+    lines = md.splitlines()
+    assert lines[2] == "|  | (1) egscore | (2) qua |"
+    assert "| Estimator | First stage | 2SLS |" in lines and "| Instrument | IV_int | IV_int |" in lines
+    k = next(i for i, line in enumerate(lines) if line.startswith("| IV_int"))
+    assert lines[k:k + 2] == ["| IV_int (×10³) | 0.1230*** |  |", "|  | (0.0213) |  |"]  # was 0.0001*** (0.0000)
+    tex = render_latex(res, "P1", "6", specs=(spec,))
+    assert r"IV\_int ($\times 10^{3}$) & $0.1230^{***}$ &  \\" in tex
+
+
+def test_first_stage_f_is_printed_when_it_differs_from_the_rk_wald_f():
+    res = _iv_rows()
+    res.loc[res["term"] == "stat:first_stage_f", "estimate"] = 28.0
+    assert "| First-stage F | 28.000 |  |" in render_markdown(res, "P2", "6", specs=(IV_SPEC, OLS_SPEC)).splitlines()
+
+
+def test_html_table_is_stable_and_self_contained():
+    from eq_assets.reports.tables import render_html
+
+    a = render_html(_iv_rows(), "P2", "6", specs=(IV_SPEC, OLS_SPEC))
+    assert a == render_html(_iv_rows(), "P2", "6", specs=(IV_SPEC, OLS_SPEC))
+    assert 'id="gt-p2-table6"' in a and "Kleibergen-Paap rk Wald F" in a and "IV_int (×10³)" in a
+    assert "http" not in a and "<script" not in a and "@import" not in a
+
+
+# ---- figures, report, manifest, accounting --------------------------------------------------------
+
+
+def test_figures_are_deterministic_pngs_without_software_metadata():
+    from eq_assets.reports.figures import coefficient_plot
+
+    truth = pd.DataFrame([{"paper": "P1", "table": "1", "column": "4", "term": "Eco", "true_value": -0.002}])
+    a = coefficient_plot(RESULTS, "P1", "1", truth)
+    assert a == coefficient_plot(RESULTS, "P1", "1", truth)
+    assert a[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in a and b"matplotlib" not in a
+    assert a != coefficient_plot(RESULTS, "P1", "1", None)  # the truth marker is drawn
+
+
+def _meta():
+    return {
+        ("customs_firm_match", "2009"): {"rows_in": 200, "rows_out": 150, "dropped_no_survey_match": 50,
+                                         "matched_by_name": 140, "matched_by_phone_zip": 10},
+        ("matched_exports", "2009"): {"rows_in": 1000, "rows_out": 800, "dropped_exporter_not_matched_to_survey": 200},
+        ("customs_exports", "2009"): {"rows_in": 3000, "rows_out": 1000, "dropped_trade_intermediary": 500,
+                                      "dropped_merged_into_observations": 1500},
+        ("quality_distance", "2009"): {"rows_in": 5, "rows_out": 5, "distribution": {
+            "quality": {"2009": {"n": 5, "mean": 0.0, "p5": -1.0, "p25": -0.5, "p50": 0.0, "p75": 0.5, "p95": 1.0}}}},
+        ("p1_table1", ""): {"rows_in": 16, "rows_out": 16},
+    }
+
+
+def test_accounting_from_materialization_metadata():
+    from eq_assets.reports import accounting as A
+
+    meta = _meta()
+    d = A.drops_by_reason(meta)
+    assert d[d.asset == "customs_exports"].set_index("reason")["rows"].to_dict() == {
+        "merged_into_observations": 1500, "trade_intermediary": 500}
+    t = A.accounting_table(meta)
+    assert t["balanced"].all() and int(t.loc[t.asset == "customs_exports", "dropped"].iloc[0]) == 2000
+    r = A.match_rates(meta).iloc[0]
+    assert r["exporters matched"] == 0.75 and r["by name"] == 0.7 and r["export observations matched"] == 0.8
+    assert A.distributions(meta, "quality_distance")["quality"]["2009"]["p50"] == 0.0
+
+
+def test_report_is_self_contained_and_has_every_table(tmp_path):
+    from eq_assets.reports.manifest import _ranges, raw_files
+    from eq_assets.reports.report import ReportInputs, write_report
+
+    raw = tmp_path / "raw"
+    (raw / "customs").mkdir(parents=True)
+    (raw / "customs" / "customs_2009.csv").write_bytes(b"a,b\n1,2\n")
+    files = raw_files(raw)
+    assert files == [{"path": "customs/customs_2009.csv", "bytes": 8, "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest()}]
+    assert _ranges(["2004", "2005", "2006", "2009"]) == "2004-2006, 2009"
+    res = RESULTS[RESULTS.paper == "P1"]
+    manifest = {"code": {"commit": "abc123", "uncommitted_changes": False, "packages": {"pandas": "2"}},
+                "raw_dir_files": files, "parameters": [{"asset": "quality_distance", "partitions": "2009",
+                                                        "config": {"statistic": "max"}}]}
+    inputs = ReportInputs(results=res, truth=pd.DataFrame([{"paper": "P1", "table": "1", "column": "4", "term": "Eco",
+                                                            "true_value": -0.002, "basis": "oracle"}]),
+                          metadata=_meta(), manifest=manifest)
+    paths = write_report(tmp_path / "out", inputs)
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="p1-table1"' in html and "abc123" in html and "customs/customs_2009.csv" in html
+    assert "1 estimates have a true value" in html and "{&quot;statistic&quot;: &quot;max&quot;}" in html
+    assert "http://" not in html and "https://" not in html and "<script" not in html and "<link" not in html
+    assert html.count('src="data:image/png;base64,') == 1 + 5  # coefficient plot + 5 figures
+    first = [p.read_bytes() for p in paths]
+    assert [p.read_bytes() for p in write_report(tmp_path / "out", inputs)] == first  # byte-identical rerun
+    assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in paths)
+
+
+def test_output_files_are_readable_by_everyone(tmp_path):
+    from eq_assets.reports.assets import write_outputs
+
+    for p in write_outputs(RESULTS[RESULTS.paper == "P1"], tmp_path):
+        assert p.stat().st_mode & 0o777 == 0o644, p

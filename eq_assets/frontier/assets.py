@@ -11,6 +11,7 @@ from eq_assets.core.sql import bind
 from eq_assets.core.warehouse import Table, duckdb_connect
 from eq_assets.frontier.distance import FrontierParams, quality_distance_sql
 from eq_assets.frontier.schemas import QualityDistance
+from eq_assets.reports.distributions import distribution_metadata
 from eq_assets.panels.p1 import OBS_KEY
 
 GROUP = "frontier"
@@ -30,9 +31,13 @@ def quality_distance(config: FrontierConfig, export_quality_p1: Table):
     with duckdb_connect() as con:
         bind(con, q=export_quality_p1)
         acc = RowAccount(rows_in=export_quality_p1.count(con), unit="observations")
+        con.execute(f"create temp table _qd as {quality_distance_sql(con, FrontierParams(statistic=stat))}")
+        dist = con.execute('select year, quality, "Distance" from _qd').df()
         yield from publish(
-            quality_distance_sql(con, FrontierParams(statistic=stat)), model=QualityDistance, key=OBS_KEY, account=acc,
-            asset_name="quality_distance", metadata={"frontier_statistic": str(config.statistic)}, con=con,
+            "select * from _qd", model=QualityDistance, key=OBS_KEY, account=acc, asset_name="quality_distance",
+            metadata={"frontier_statistic": str(config.statistic),
+                      **distribution_metadata(dist, ("quality", "Distance"), title="P1 quality and Distance by year")},
+            con=con,
         )
 
 

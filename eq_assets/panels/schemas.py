@@ -5,18 +5,20 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from eq_assets.core.glossary import describe
+
 
 class FirmControls(pa.DataFrameModel):
     """P1's six controls per firm-year; missing where the formula is undefined."""
 
-    year: Series[int]
-    legal_code: Series[str]
-    Size: Series[float] = pa.Field(nullable=True)
-    Profit_rate: Series[float] = pa.Field(nullable=True)
-    Finance: Series[float] = pa.Field(nullable=True)
-    Age: Series[float] = pa.Field(nullable=True, ge=0)
-    Tangible: Series[float] = pa.Field(nullable=True)
-    Leverage: Series[float] = pa.Field(nullable=True)
+    year: Series[int] = pa.Field(description=describe("year"))
+    legal_code: Series[str] = pa.Field(description=describe("legal_code"))
+    Size: Series[float] = pa.Field(nullable=True, description=describe("Size"))
+    Profit_rate: Series[float] = pa.Field(nullable=True, description=describe("Profit_rate"))
+    Finance: Series[float] = pa.Field(nullable=True, description=describe("Finance"))
+    Age: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Age"))
+    Tangible: Series[float] = pa.Field(nullable=True, description=describe("Tangible"))
+    Leverage: Series[float] = pa.Field(nullable=True, description=describe("Leverage"))
 
     class Config:
         strict = True
@@ -26,52 +28,52 @@ class FirmControls(pa.DataFrameModel):
 class P1Panel(pa.DataFrameModel):
     """P1 analysis panel: year x firm x HS6 x destination x trade mode (P1 eq. 16)."""
 
-    year: Series[int]
-    firm_id: Series[str]
-    hs6: Series[str]
-    dest_code: Series[str]
-    trade_mode: Series[str]
-    city: Series[str]
-    industry: Series[str]
-    province: Series[str]
-    reg_type: Series[str] = pa.Field(nullable=True)
-    op_status: Series[str] = pa.Field(nullable=True)
-    value_usd: Series[float] = pa.Field(gt=0)
-    quantity: Series[float] = pa.Field(gt=0)
-    quality: Series[float]
-    frontier: Series[float]
-    Distance: Series[float]
-    n_patents: Series[int] = pa.Field(ge=0)
-    n_digital: Series[int] = pa.Field(ge=0)
-    n_digital_invention: Series[int] = pa.Field(ge=0)
-    n_digital_utility: Series[int] = pa.Field(ge=0)
-    n_digital_design: Series[int] = pa.Field(ge=0)
-    n_digital_cat_01: Series[int] = pa.Field(ge=0)
-    n_digital_cat_02: Series[int] = pa.Field(ge=0)
-    n_digital_cat_03: Series[int] = pa.Field(ge=0)
-    n_digital_cat_04: Series[int] = pa.Field(ge=0)
-    Eco: Series[float] = pa.Field(ge=0)
-    Size: Series[float]
-    Profit_rate: Series[float]
-    Finance: Series[float]
-    Age: Series[float]
-    Tangible: Series[float]
-    Leverage: Series[float]
-    Eco_invent: Series[float] = pa.Field(ge=0)
-    Eco_str: Series[float] = pa.Field(ge=0)
-    Eco_manu: Series[float] = pa.Field(ge=0)
-    Eco_apply: Series[float] = pa.Field(ge=0)
-    Eco_factor: Series[float] = pa.Field(ge=0)
-    Distance_1: Series[float] = pa.Field(ge=1)
-    Distance_2: Series[float] = pa.Field(ge=0, lt=1)
-    IV_phone: Series[float] = pa.Field(nullable=True)
-    IV_post: Series[float] = pa.Field(nullable=True)
-    IV_patent: Series[float] = pa.Field(nullable=True)
-    ownership: Series[str] = pa.Field(nullable=True, isin=["soe", "private", "collective", "hmt", "foreign", "other_domestic"])
-    labour_intensive: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    ip_protection_high: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    firm_trade_class: Series[str] = pa.Field(nullable=True, isin=["pure_general", "pure_processing", "mixed"])
-    dest_development: Series[str] = pa.Field(nullable=True, isin=["developed", "developing", "least_developed"])
+    year: Series[int] = pa.Field(description=describe("year"))
+    firm_id: Series[str] = pa.Field(description=describe("firm_id"))
+    hs6: Series[str] = pa.Field(description=describe("hs6"))
+    dest_code: Series[str] = pa.Field(description=describe("dest_code"))
+    trade_mode: Series[str] = pa.Field(description=describe("trade_mode"))
+    city: Series[str] = pa.Field(description=describe("city"))
+    industry: Series[str] = pa.Field(description=describe("industry"))
+    province: Series[str] = pa.Field(description=describe("province"))
+    reg_type: Series[str] = pa.Field(nullable=True, description=describe("reg_type"))
+    op_status: Series[str] = pa.Field(nullable=True, description=describe("op_status"))
+    value_usd: Series[float] = pa.Field(gt=0, description=describe("value_usd"))
+    quantity: Series[float] = pa.Field(gt=0, description=describe("quantity"))
+    quality: Series[float] = pa.Field(description=describe("quality"))
+    frontier: Series[float] = pa.Field(description=describe("frontier"))
+    Distance: Series[float] = pa.Field(description=describe("Distance"))
+    n_patents: Series[int] = pa.Field(ge=0, description=describe("n_patents"))
+    n_digital: Series[int] = pa.Field(ge=0, description=describe("n_digital"))
+    n_digital_invention: Series[int] = pa.Field(ge=0, description=describe("n_digital_invention"))
+    n_digital_utility: Series[int] = pa.Field(ge=0, description=describe("n_digital_utility"))
+    n_digital_design: Series[int] = pa.Field(ge=0, description=describe("n_digital_design"))
+    n_digital_cat_01: Series[int] = pa.Field(ge=0, description=describe("n_digital_cat_01"))
+    n_digital_cat_02: Series[int] = pa.Field(ge=0, description=describe("n_digital_cat_02"))
+    n_digital_cat_03: Series[int] = pa.Field(ge=0, description=describe("n_digital_cat_03"))
+    n_digital_cat_04: Series[int] = pa.Field(ge=0, description=describe("n_digital_cat_04"))
+    Eco: Series[float] = pa.Field(ge=0, description=describe("Eco"))
+    Size: Series[float] = pa.Field(description=describe("Size"))
+    Profit_rate: Series[float] = pa.Field(description=describe("Profit_rate"))
+    Finance: Series[float] = pa.Field(description=describe("Finance"))
+    Age: Series[float] = pa.Field(description=describe("Age"))
+    Tangible: Series[float] = pa.Field(description=describe("Tangible"))
+    Leverage: Series[float] = pa.Field(description=describe("Leverage"))
+    Eco_invent: Series[float] = pa.Field(ge=0, description=describe("Eco_invent"))
+    Eco_str: Series[float] = pa.Field(ge=0, description=describe("Eco_str"))
+    Eco_manu: Series[float] = pa.Field(ge=0, description=describe("Eco_manu"))
+    Eco_apply: Series[float] = pa.Field(ge=0, description=describe("Eco_apply"))
+    Eco_factor: Series[float] = pa.Field(ge=0, description=describe("Eco_factor"))
+    Distance_1: Series[float] = pa.Field(ge=1, description=describe("Distance_1"))
+    Distance_2: Series[float] = pa.Field(ge=0, lt=1, description=describe("Distance_2"))
+    IV_phone: Series[float] = pa.Field(nullable=True, description=describe("IV_phone"))
+    IV_post: Series[float] = pa.Field(nullable=True, description=describe("IV_post"))
+    IV_patent: Series[float] = pa.Field(nullable=True, description=describe("IV_patent"))
+    ownership: Series[str] = pa.Field(nullable=True, isin=["soe", "private", "collective", "hmt", "foreign", "other_domestic"], description=describe("ownership"))
+    labour_intensive: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("labour_intensive"))
+    ip_protection_high: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("ip_protection_high"))
+    firm_trade_class: Series[str] = pa.Field(nullable=True, isin=["pure_general", "pure_processing", "mixed"], description=describe("firm_trade_class"))
+    dest_development: Series[str] = pa.Field(nullable=True, isin=["developed", "developing", "least_developed"], description=describe("dest_development"))
 
     class Config:
         strict = True

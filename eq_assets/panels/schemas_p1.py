@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from eq_assets.core.glossary import describe
+
 OWNERSHIP = ["soe", "private", "collective", "hmt", "foreign", "other_domestic"]
 TRADE_CLASSES = ["pure_general", "pure_processing", "mixed"]
 DEVELOPMENT = ["developed", "developing", "least_developed"]
@@ -13,17 +15,17 @@ DEVELOPMENT = ["developed", "developing", "least_developed"]
 class P1FirmAttributes(pa.DataFrameModel):
     """Firm-year heterogeneity classes and instruments (P1 Tables 7, 10, 11)."""
 
-    year: Series[int]
-    legal_code: Series[str]
-    ownership: Series[str] = pa.Field(nullable=True, isin=OWNERSHIP)
-    labour_ratio: Series[float] = pa.Field(nullable=True, ge=0)
-    labour_intensive: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    ip_protection: Series[float] = pa.Field(nullable=True)
-    ip_protection_high: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    firm_trade_class: Series[str] = pa.Field(nullable=True, isin=TRADE_CLASSES)
-    IV_phone: Series[float] = pa.Field(nullable=True)
-    IV_post: Series[float] = pa.Field(nullable=True)
-    IV_patent: Series[float] = pa.Field(nullable=True)
+    year: Series[int] = pa.Field(description=describe("year"))
+    legal_code: Series[str] = pa.Field(description=describe("legal_code"))
+    ownership: Series[str] = pa.Field(nullable=True, isin=OWNERSHIP, description=describe("ownership"))
+    labour_ratio: Series[float] = pa.Field(nullable=True, ge=0, description=describe("labour_ratio"))
+    labour_intensive: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("labour_intensive"))
+    ip_protection: Series[float] = pa.Field(nullable=True, description=describe("ip_protection"))
+    ip_protection_high: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("ip_protection_high"))
+    firm_trade_class: Series[str] = pa.Field(nullable=True, isin=TRADE_CLASSES, description=describe("firm_trade_class"))
+    IV_phone: Series[float] = pa.Field(nullable=True, description=describe("IV_phone"))
+    IV_post: Series[float] = pa.Field(nullable=True, description=describe("IV_post"))
+    IV_patent: Series[float] = pa.Field(nullable=True, description=describe("IV_patent"))
 
     class Config:
         strict = True
@@ -33,10 +35,10 @@ class P1FirmAttributes(pa.DataFrameModel):
 class P1IndustryPatents(pa.DataFrameModel):
     """Digital patent applications by 2-digit industry and application year (P1 Table 3 Eco)."""
 
-    industry: Series[str]
-    year: Series[int]
-    n_patents: Series[int] = pa.Field(ge=0)
-    n_digital: Series[int] = pa.Field(ge=0)
+    industry: Series[str] = pa.Field(description=describe("industry"))
+    year: Series[int] = pa.Field(description=describe("year"))
+    n_patents: Series[int] = pa.Field(ge=0, description="Patent applications of the 2-digit industry and application year (count; P1 Table 3).")
+    n_digital: Series[int] = pa.Field(ge=0, description="Digital patent applications of the 2-digit industry and application year (count; P1 Table 3 Eco).")
 
     class Config:
         strict = True
@@ -46,24 +48,24 @@ class P1IndustryPatents(pa.DataFrameModel):
 class P1IndustryPanel(pa.DataFrameModel):
     """P1 Table 3 panel: year x destination x HS6 x trade mode of the customs aggregate."""
 
-    year: Series[int] = pa.Field(ge=2004, le=2019)
-    dest_code: Series[str]
-    hs6: Series[str]
-    trade_mode: Series[str]
-    industry: Series[str]
-    cell_id: Series[str]
-    value_usd: Series[float] = pa.Field(gt=0)
-    quantity: Series[float] = pa.Field(gt=0)
-    quality: Series[float]
-    frontier: Series[float]
-    Distance: Series[float] = pa.Field(ge=0)
-    Eco: Series[float] = pa.Field(ge=0)
-    Fixasset: Series[float]
-    PPI: Series[float]
-    Firm: Series[float]
-    Sales: Series[float]
-    Country_market: Series[float]
-    Country_economic: Series[float]
+    year: Series[int] = pa.Field(ge=2004, le=2019, description="Year of the customs aggregate, 2004-2019 (P1 Table 3 extends past 2014).")
+    dest_code: Series[str] = pa.Field(description=describe("dest_code"))
+    hs6: Series[str] = pa.Field(description=describe("hs6"))
+    trade_mode: Series[str] = pa.Field(description=describe("trade_mode"))
+    industry: Series[str] = pa.Field(description="2-digit CIC industry of the HS6 product (hs6_cic concordance).")
+    cell_id: Series[str] = pa.Field(description=describe("cell_id"))
+    value_usd: Series[float] = pa.Field(gt=0, description=describe("value_usd"))
+    quantity: Series[float] = pa.Field(gt=0, description=describe("quantity"))
+    quality: Series[float] = pa.Field(description="KSW quality of the year x destination x HS6 x trade-mode cell of the 2004-2019 customs aggregate (P1 Table 3, eq. 21 on aggregate flows).")
+    frontier: Series[float] = pa.Field(description="Industry-year maximum of the aggregate cells' quality (P1 Table 3).")
+    Distance: Series[float] = pa.Field(ge=0, description="frontier - quality of the aggregate cell (P1 Table 3 dependent variable), >= 0.")
+    Eco: Series[float] = pa.Field(ge=0, description="Industry digital innovation = ln(1 + digital patent applications of the 2-digit industry-year) (P1 Table 3).")
+    Fixasset: Series[float] = pa.Field(description=describe("Fixasset"))
+    PPI: Series[float] = pa.Field(description=describe("PPI"))
+    Firm: Series[float] = pa.Field(description=describe("Firm"))
+    Sales: Series[float] = pa.Field(description=describe("Sales"))
+    Country_market: Series[float] = pa.Field(description=describe("Country_market"))
+    Country_economic: Series[float] = pa.Field(description=describe("Country_economic"))
 
     class Config:
         strict = True
@@ -73,31 +75,31 @@ class P1IndustryPanel(pa.DataFrameModel):
 class P1FirmPanel(pa.DataFrameModel):
     """P1 firm-year panel (Table 2 cols 5-6, Tables 8-9): outcomes may be missing where undefined."""
 
-    year: Series[int]
-    firm_id: Series[str]
-    city: Series[str]
-    industry: Series[str]
-    Eco: Series[float] = pa.Field(ge=0)
-    Size: Series[float]
-    Profit_rate: Series[float]
-    Finance: Series[float]
-    Age: Series[float]
-    Tangible: Series[float]
-    Leverage: Series[float]
-    quality_q: Series[float] = pa.Field(nullable=True)
-    Distance_q: Series[float] = pa.Field(nullable=True, ge=0)
-    TFP: Series[float] = pa.Field(nullable=True)
-    DistTFP_CIC_CN: Series[float] = pa.Field(nullable=True)
-    DistTFP_US_CN: Series[float] = pa.Field(nullable=True)
-    DistLP_US_CN: Series[float] = pa.Field(nullable=True)
-    citations: Series[float] = pa.Field(ge=0)
-    Patent_site: Series[float] = pa.Field(ge=0)
-    Dist_site: Series[float] = pa.Field(ge=0)
-    n_knowledge_filings: Series[int] = pa.Field(ge=0)
-    Knowledge: Series[float] = pa.Field(nullable=True, ge=0, le=1)
-    Dist_knowledge: Series[float] = pa.Field(nullable=True, ge=0)
-    Variety: Series[float] = pa.Field(ge=1)
-    Dist_variety: Series[float] = pa.Field(ge=0)
+    year: Series[int] = pa.Field(description=describe("year"))
+    firm_id: Series[str] = pa.Field(description=describe("firm_id"))
+    city: Series[str] = pa.Field(description=describe("city"))
+    industry: Series[str] = pa.Field(description=describe("industry"))
+    Eco: Series[float] = pa.Field(ge=0, description=describe("Eco"))
+    Size: Series[float] = pa.Field(description=describe("Size"))
+    Profit_rate: Series[float] = pa.Field(description=describe("Profit_rate"))
+    Finance: Series[float] = pa.Field(description=describe("Finance"))
+    Age: Series[float] = pa.Field(description=describe("Age"))
+    Tangible: Series[float] = pa.Field(description=describe("Tangible"))
+    Leverage: Series[float] = pa.Field(description=describe("Leverage"))
+    quality_q: Series[float] = pa.Field(nullable=True, description=describe("quality_q"))
+    Distance_q: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Distance_q"))
+    TFP: Series[float] = pa.Field(nullable=True, description=describe("TFP"))
+    DistTFP_CIC_CN: Series[float] = pa.Field(nullable=True, description=describe("DistTFP_CIC_CN"))
+    DistTFP_US_CN: Series[float] = pa.Field(nullable=True, description=describe("DistTFP_US_CN"))
+    DistLP_US_CN: Series[float] = pa.Field(nullable=True, description=describe("DistLP_US_CN"))
+    citations: Series[float] = pa.Field(ge=0, description=describe("citations"))
+    Patent_site: Series[float] = pa.Field(ge=0, description=describe("Patent_site"))
+    Dist_site: Series[float] = pa.Field(ge=0, description=describe("Dist_site"))
+    n_knowledge_filings: Series[int] = pa.Field(ge=0, description=describe("n_knowledge_filings"))
+    Knowledge: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("Knowledge"))
+    Dist_knowledge: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Dist_knowledge"))
+    Variety: Series[float] = pa.Field(ge=1, description=describe("Variety"))
+    Dist_variety: Series[float] = pa.Field(ge=0, description=describe("Dist_variety"))
 
     class Config:
         strict = True

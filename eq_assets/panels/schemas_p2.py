@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from eq_assets.core.glossary import N_OBS_FIRM_YEAR, describe
 from eq_assets.panels.p2 import EGOV_COLUMNS, INSTRUMENT_COLUMNS, INTERACTION_MODERATORS
 
 _DUMMY = dict(nullable=True, isin=[0.0, 1.0])
@@ -21,16 +22,19 @@ class _Strict:
     coerce = True
 
 
-def _model(name: str, doc: str, ids: dict, floats: dict) -> type[pa.DataFrameModel]:
-    """A strict DataFrameModel: ``ids`` {column: (type, Field kwargs)}, ``floats`` {column: Field kwargs}."""
+def _model(name: str, doc: str, ids: dict, floats: dict, descriptions: dict | None = None) -> type[pa.DataFrameModel]:
+    """A strict DataFrameModel: ``ids`` {column: (type, Field kwargs)}, ``floats`` {column: Field kwargs};
+    each column described by the glossary (:func:`eq_assets.core.glossary.describe`) unless
+    ``descriptions`` says otherwise."""
+    descriptions = descriptions or {}
     ann: dict = {}
     ns: dict = {"__doc__": doc, "__module__": __name__, "Config": type("Config", (), dict(vars(_Strict)))}
     for col, (typ, kw) in ids.items():
         ann[col] = Series[typ]
-        ns[col] = pa.Field(**kw)
+        ns[col] = pa.Field(**kw, description=descriptions.get(col) or describe(col))
     for col, kw in floats.items():
         ann[col] = Series[float]
-        ns[col] = pa.Field(**{"nullable": True, **kw})
+        ns[col] = pa.Field(**{"nullable": True, **kw}, description=descriptions.get(col) or describe(col))
     ns["__annotations__"] = ann
     return type(name, (pa.DataFrameModel,), ns)
 
@@ -87,19 +91,20 @@ P2Panel = _model(
      "n_obs": (int, {"ge": 1}), "is_capital": (bool, {"nullable": True}),
      "is_municipality": (bool, {"nullable": True})},
     PANEL_FLOATS,
+    {"n_obs": N_OBS_FIRM_YEAR},
 )
 
 
 class P2Descriptive(pa.DataFrameModel):
     """P2 Table 1: N, mean, sd, min, max of each variable on the panel."""
 
-    order: Series[int] = pa.Field(ge=1)
-    variable: Series[str]
-    n: Series[int] = pa.Field(ge=0)
-    mean: Series[float] = pa.Field(nullable=True)
-    sd: Series[float] = pa.Field(nullable=True)
-    min: Series[float] = pa.Field(nullable=True)
-    max: Series[float] = pa.Field(nullable=True)
+    order: Series[int] = pa.Field(ge=1, description=describe("order"))
+    variable: Series[str] = pa.Field(description=describe("variable"))
+    n: Series[int] = pa.Field(ge=0, description=describe("n"))
+    mean: Series[float] = pa.Field(nullable=True, description=describe("mean"))
+    sd: Series[float] = pa.Field(nullable=True, description=describe("sd"))
+    min: Series[float] = pa.Field(nullable=True, description=describe("min"))
+    max: Series[float] = pa.Field(nullable=True, description=describe("max"))
 
     class Config:
         strict = True

@@ -16,6 +16,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from eq_assets.reports.distributions import distribution_metadata
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.quality.p2 import P2_SIGMA
 from eq_assets.quality.p2_steps import OBS_KEY_P2, p2_estimate_quality, p2_firm_year, p2_observations
@@ -79,6 +80,7 @@ def export_quality_p2(config: QualityP2Config, export_quality_p2_obs: pd.DataFra
     md = {**md_est, **md, "sigma": config.sigma, "years": ", ".join(map(str, config.years)),
           "with_quality": int(obs["quality"].notna().sum()), "with_quality_ols": int(obs["quality_ols"].notna().sum()),
           "firm_years_with_qua": int(out["qua"].notna().sum())}
+    md = {**md, **distribution_metadata(out, ("qua", "qua_price", "qua_sub"), title="P2 firm-year export quality by year")}
     yield from publish(out, model=ExportQualityP2, key=("firm_id", "year"), account=acc, asset_name="export_quality_p2", metadata=md)
 
 

@@ -17,6 +17,7 @@ from eq_assets.regressions.engine import run_specs
 from eq_assets.regressions.schemas import RegressionResults
 from eq_assets.regressions.specs import specs_for, tables
 from eq_assets.regressions.truth import compare_to_truth, load_truth
+from eq_assets.reports.figures import coefficient_plot, image_metadata
 from eq_assets.reports.tables import table_markdown_for_metadata
 
 GROUP = "regressions"
@@ -53,6 +54,7 @@ def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
               **{f"{p}_rows": len(f) for p, f in loaded.items()},
               "columns_not_estimable": dg.MetadataValue.md("\n".join(f"- {m}" for m in skipped) or "none")}
         truth = load_truth(raw_files.path)
+        md["coefficient_plot"] = image_metadata(coefficient_plot(results, paper, table, truth), f"{paper} Table {table} coefficients")
         checked = compare_to_truth(results, truth) if truth is not None else None
         for out in publish(results, model=RegressionResults, key=RESULT_KEY, account=acc, asset_name=name, metadata=md):
             yield out

@@ -23,6 +23,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )
 
 FLOAT_FORMAT = "%.10g"
+#: Permissions of every written output file (rw-r--r--).
+OUTPUT_MODE = 0o644
 
 _DTYPES = {
     "paper": "string", "table": "string", "column": "string", "term": "string",
@@ -63,14 +65,16 @@ def results_csv_text(df: pd.DataFrame) -> str:
     return results_frame(df).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temp file in the same directory and ``os.replace``; the
+    file is readable by everyone (:data:`OUTPUT_MODE`, 0644)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        os.fchmod(fd, OUTPUT_MODE)  # mkstemp creates 0600; outputs are for everyone to read
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are for everyone to read
@@ -80,6 +84,11 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """:func:`atomic_write_bytes` of ``text`` in UTF-8 (line ends as given)."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_results_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:

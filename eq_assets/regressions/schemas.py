@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from eq_assets.core.glossary import describe, N_OBS_REGRESSION
+
 RESULT_COLUMNS = [
     "paper", "table", "column", "term", "estimate", "std_error", "p_value",
     "n_obs", "adj_r2", "fixed_effects", "vcov", "sample",
@@ -12,18 +14,18 @@ RESULT_COLUMNS = [
 
 
 class RegressionResults(pa.DataFrameModel):
-    paper: Series[str] = pa.Field(isin=["P1", "P2"])
-    table: Series[str]
-    column: Series[str]
-    term: Series[str]
-    estimate: Series[float]
-    std_error: Series[float] = pa.Field(ge=0, nullable=True)
-    p_value: Series[float] = pa.Field(ge=0, le=1, nullable=True)
-    n_obs: Series[int] = pa.Field(ge=0)
-    adj_r2: Series[float] = pa.Field(nullable=True)
-    fixed_effects: Series[str] = pa.Field(nullable=True)
-    vcov: Series[str]
-    sample: Series[str]
+    paper: Series[str] = pa.Field(isin=["P1", "P2"], description=describe("paper"))
+    table: Series[str] = pa.Field(description=describe("table"))
+    column: Series[str] = pa.Field(description=describe("column"))
+    term: Series[str] = pa.Field(description=describe("term"))
+    estimate: Series[float] = pa.Field(description=describe("estimate"))
+    std_error: Series[float] = pa.Field(ge=0, nullable=True, description=describe("std_error"))
+    p_value: Series[float] = pa.Field(ge=0, le=1, nullable=True, description=describe("p_value"))
+    n_obs: Series[int] = pa.Field(ge=0, description=N_OBS_REGRESSION)
+    adj_r2: Series[float] = pa.Field(nullable=True, description=describe("adj_r2"))
+    fixed_effects: Series[str] = pa.Field(nullable=True, description=describe("fixed_effects"))
+    vcov: Series[str] = pa.Field(description=describe("vcov"))
+    sample: Series[str] = pa.Field(description=describe("sample"))
 
     class Config:
         strict = True

@@ -28,9 +28,12 @@ Choices the paper leaves open (each a named constant below, documented here):
   are neither municipalities nor provincial capitals and have an eligible neighbour
   (:func:`eq_assets.instruments.neighbours.neighbour_iv`). Columns 4-5 use ``IV_int`` and ``IV_gov``
   on all rows where they exist (N 56,102 / 55,324 in the paper). The paper labels the coefficient
-  rows of columns 1-3 by the instrument; the term here is ``egscore`` in every column. The first
-  stage is not printed as its own column (``first_stage_column=None``); the engine reports the
-  first-stage F and the Kleibergen-Paap statistics as ``stat:`` rows under each IV column.
+  rows of columns 1-3 by the instrument; the term here is ``egscore`` in every column and the
+  table's "Instrument" row names each column's instrument. The paper prints no first stage; the
+  pipeline reports it (egscore on the instrument, controls and FE, same sample) as results.csv
+  column ``fs<k>`` of 2SLS column ``k`` (``first_stage_column``), printed as a "First stage" panel
+  under the 2SLS coefficients, with the Kleibergen-Paap statistics as ``stat:`` rows under each
+  2SLS column.
 * **Interaction tables 7-10**: the printed rows are ``egscore`` and ``egscore_<x>`` (Table 10 also
   prints the main effect ``x``). The main effect of every moderator enters the model: as a printed
   regressor where the paper prints it (Table 10), otherwise as a control (Tables 7-9; a
@@ -152,11 +155,11 @@ _IV = replace(_BASE, table="6", estimator="iv", endogenous=("egscore",), instrum
 #: Table 6, 2SLS: neighbour IV with 5 / 7 / 10 cities, work-report words, ruggedness x domains.
 P2_TABLE6: tuple[RegressionSpec, ...] = (
     *(
-        replace(_IV, column=str(i), instruments=(z,), sample="neighbour_iv")
+        replace(_IV, column=str(i), instruments=(z,), sample="neighbour_iv", first_stage_column=f"fs{i}")
         for i, z in enumerate(P2_NEIGHBOUR_INSTRUMENTS, start=1)
     ),
-    replace(_IV, column="4", instruments=("IV_int",)),
-    replace(_IV, column="5", instruments=("IV_gov",)),
+    replace(_IV, column="4", instruments=("IV_int",), first_stage_column="fs4"),
+    replace(_IV, column="5", instruments=("IV_gov",), first_stage_column="fs5"),
 )
 
 

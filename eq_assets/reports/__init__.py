@@ -1,8 +1,10 @@
-"""Reporting: paper-style regression tables (Markdown, LaTeX) rendered from results rows."""
+"""Reporting: paper-style tables (Markdown, LaTeX, HTML) from results rows, figures, the data
+dictionary (``python -m eq_assets.reports.dictionary``) and the replication report (report.html)."""
 
 from eq_assets.reports.tables import (
     PAPER_STYLES,
     TableStyle,
+    render_html,
     render_latex,
     render_markdown,
     stars,
@@ -13,6 +15,6 @@ from eq_assets.reports.tables import (
 )
 
 __all__ = [
-    "PAPER_STYLES", "TableStyle", "render_latex", "render_markdown", "stars", "style_for",
+    "PAPER_STYLES", "TableStyle", "render_html", "render_latex", "render_markdown", "stars", "style_for",
     "table_markdown_for_metadata", "tables_in", "write_table",
 ]

@@ -1,120 +1,129 @@
-"""The outputs' manifest: which run wrote ``data/outputs/``, from which code and raw files.
+"""The run manifest of a replication report: code version, raw file hashes, parameters.
 
-``data/outputs/`` is published as one set: the files are written to a staging folder, moved
-into place, and ``manifest.json`` (run id, code version, raw file hashes, parameters, time,
-file hashes) is written last with ``"status": "current"``. A run that starts marks the manifest
-``"stale"`` first (and writes ``STALE.txt`` saying why), so a run that is killed or fails leaves
-the previous set in place and says it is stale.
+Everything here is deterministic for the same code, inputs and parameters (no timestamps, no run
+ids), so the report is byte-identical on a rerun.
+
+- code: ``git rev-parse HEAD`` of the repository (and whether the work tree has uncommitted
+  changes), or ``unknown`` outside a git checkout; the versions of the estimation libraries;
+- raw files: relative path, size and SHA-256 of every file under the raw directory;
+- parameters: each configurable asset's effective configuration (its ``dg.Config`` defaults with
+  the run configuration of the run that produced its latest materialization, per partition;
+  partitions with the same values are grouped) and the estimation settings of the regressions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-import os
 import subprocess
-import time
+from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from eq_assets.regressions.results import atomic_write_text
+from eq_assets.settings import REPO_ROOT
 
-MANIFEST = "manifest.json"
-STALE = "STALE.txt"
+PACKAGES = ("dagster", "pandas", "numpy", "pyfixest", "linearmodels", "duckdb", "pandera", "scipy", "matplotlib")
+CHUNK = 1 << 20
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+def code_version(repo: Path = REPO_ROOT) -> dict:
+    def git(*args: str) -> str | None:
+        try:
+            r = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = importlib_metadata.version(p)
+        except importlib_metadata.PackageNotFoundError:
+            versions[p] = "not installed"
+    return {"commit": commit or "unknown (not a git checkout)", "uncommitted_changes": bool(status),
+            "packages": versions}
+
+
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
     return h.hexdigest()
 
 
-def code_version() -> dict:
-    """Package version and, in a git checkout, the commit and whether the tree is dirty."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        out = {"package": version("eq_assets")}
-    except PackageNotFoundError:
-        out = {"package": "unknown"}
-    root = Path(__file__).resolve().parents[2]
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10)
-        if commit.returncode == 0:
-            out["git_commit"] = commit.stdout.strip()
-            out["git_dirty"] = bool(dirty.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return out
-
-
-def raw_file_hashes(raw_dir: Path) -> dict[str, dict]:
-    """sha256 and size of every file under the raw directory (relative paths, sorted)."""
+def raw_files(raw_dir: Path) -> list[dict]:
+    """Every file under ``raw_dir`` (sorted): path relative to it, bytes, sha256."""
     raw_dir = Path(raw_dir)
-    out = {}
-    for p in sorted(raw_dir.rglob("*")):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts):
-            out[p.relative_to(raw_dir).as_posix()] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+    if not raw_dir.is_dir():
+        return []
+    return [{"path": p.relative_to(raw_dir).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
+            for p in sorted(raw_dir.rglob("*")) if p.is_file()]
+
+
+def _defaults() -> dict[str, dict]:
+    import dagster as dg
+
+    from eq_assets.definitions import defs
+    from eq_assets.jobs import ALL_TABLES_JOB, YEARLY_JOB
+
+    out: dict[str, dict] = {}
+    for name in (YEARLY_JOB, ALL_TABLES_JOB):
+        resolved = dg.validate_run_config(defs.resolve_job_def(name), {})
+        out.update({op: v["config"] for op, v in resolved["ops"].items() if v.get("config")})
     return out
 
 
-def read_manifest(out_dir: Path) -> dict | None:
-    try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
+def asset_parameters(instance) -> list[dict]:
+    """[{asset, partitions, config}] of every configurable asset: defaults updated with the run
+    config of the latest materialization's run (partitions with equal configs grouped)."""
+    import dagster as dg
+
+    from eq_assets.definitions import ALL_ASSETS
+
+    parts = {a.key.to_user_string(): (a.partitions_def.get_partition_keys() if a.partitions_def else [None])
+             for a in ALL_ASSETS}
+    rows = []
+    for asset, default in sorted(_defaults().items()):
+        groups: dict[str, list[str]] = {}
+        for p in parts.get(asset, [None]):
+            config = dict(default)
+            if instance is not None:
+                flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[p] if p else None)
+                recs = instance.fetch_materializations(flt, limit=1).records
+                run = instance.get_run_by_id(recs[0].run_id) if recs else None
+                if run is not None:
+                    config.update(((run.run_config or {}).get("ops", {}).get(asset, {}) or {}).get("config", {}) or {})
+            groups.setdefault(json.dumps(config, sort_keys=True, ensure_ascii=False), []).append(p or "")
+        for cfg, ps in groups.items():
+            label = "" if ps == [""] else _ranges(ps)
+            rows.append({"asset": asset, "partitions": label, "config": json.loads(cfg)})
+    return rows
 
 
-def mark_stale(out_dir: Path, reason: str) -> None:
-    """Say that the outputs in ``out_dir`` (if any) are not from the run now in progress."""
-    out_dir = Path(out_dir)
-    m = read_manifest(out_dir)
-    if m is None and not (out_dir / "results.csv").exists():
-        return
-    m = m or {"run_id": None}
-    m["status"] = "stale"
-    m["stale_reason"] = reason
-    atomic_write_text(out_dir / MANIFEST, json.dumps(m, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    atomic_write_text(out_dir / STALE, f"These outputs are stale: {reason}.\nThey were written by run "
-                      f"{m.get('run_id')} at {m.get('written_at')}; see {MANIFEST}.\n")
+def _ranges(keys: list[str]) -> str:
+    """"2004-2009, 2011" for year partition keys (other keys joined as they are)."""
+    if not all(k.isdigit() for k in keys):
+        return ", ".join(keys)
+    ys = sorted(int(k) for k in keys)
+    runs: list[list[int]] = []
+    for y in ys:
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
 
 
-def publish_outputs(out_dir: Path, files: dict[str, bytes | str], *, run_id: str, raw_dir: Path,
-                    parameters: dict | None = None) -> list[Path]:
-    """Write ``files`` (name -> content) as the new set in ``out_dir``, manifest last."""
-    out_dir = Path(out_dir)
-    staging = out_dir / f".staging-{run_id[:12]}"
-    staging.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in sorted(files.items()):
-        p = staging / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        os.chmod(p, 0o644)
-    hashes = {name: sha256_file(staging / name) for name in sorted(files)}
-    for name in sorted(files):
-        target = out_dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, target)
-        written.append(target)
-    for d in sorted(staging.rglob("*"), reverse=True):
-        if d.is_dir():
-            d.rmdir()
-    staging.rmdir()
-    manifest = {
-        "status": "current",
-        "run_id": run_id,
-        "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "code_version": code_version(),
-        "raw_dir": str(raw_dir),
-        "raw_files": raw_file_hashes(raw_dir),
-        "parameters": parameters or {},
-        "files": hashes,
-    }
-    atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    os.chmod(out_dir / MANIFEST, 0o644)
-    (out_dir / STALE).unlink(missing_ok=True)
-    return written + [out_dir / MANIFEST]
+def estimation_settings() -> dict:
+    from eq_assets.regressions.options import DEFAULT_SETTINGS
+
+    return {k: v for k, v in dataclasses.asdict(DEFAULT_SETTINGS).items()}
+
+
+def build_manifest(instance, raw_dir: Path) -> dict:
+    """The manifest the report prints (and writes as manifest.json)."""
+    return {"code": code_version(), "raw_dir_files": raw_files(raw_dir), "parameters": asset_parameters(instance),
+            "estimation_settings": estimation_settings()}

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from eq_assets import settings
 from eq_assets.logs import log_path
-from eq_assets.reports.manifest import read_manifest
+from eq_assets.reports.outputs import read_manifest
 
 
 def summary_lines(report, *, elapsed: float) -> list[str]:
     out = settings.output_dir()
     lines = [f"\nsummary ({elapsed / 60:.1f} min)"]
-    m = read_manifest(out)
-    if m and m.get("status") == "current":
-        n_tables = len([f for f in m.get("files", {}) if f.endswith(".md")])
-        lines.append(f"  outputs: {n_tables} tables, results.csv, manifest.json in {out}")
-    elif m:
-        lines.append(f"  outputs in {out} are STALE: {m.get('stale_reason')}")
+    run = (read_manifest(out) or {}).get("run")
+    if run and run.get("status") == "current":
+        n_tables = len([f for f in run.get("files", {}) if f.endswith(".md")])
+        lines.append(f"  outputs: {n_tables} tables, results.csv, report.html, manifest.json in {out}")
+    elif run:
+        lines.append(f"  outputs in {out} are STALE: {run.get('stale_reason')}")
     n_failed = len(report.failed_checks)
     lines.append(f"  checks: {report.n_checks:,} evaluated, " + ("all passed" if not n_failed else f"{n_failed} FAILED"))
     if report.drops:

@@ -1,20 +1,30 @@
-"""Paper-style regression tables (Markdown and LaTeX/booktabs) rendered from results rows.
+"""Paper-style regression tables rendered from results rows (Markdown, LaTeX/booktabs, HTML).
 
 A table is laid out like the papers' tables:
 
 - header: ``(1) Distance  (2) Distance ...`` (column number and dependent variable);
+- tables with IV columns add an "Estimator" row (OLS / 2SLS / First stage) and an "Instrument"
+  row naming each column's excluded instrument(s) (P2 Table 6 heads its columns IV_nei / IV_int /
+  IV_gov the same way);
 - one row per regressor of interest: coefficient with stars (* p<0.10, ** p<0.05, *** p<0.01,
   strict inequalities), and beneath it, in parentheses, the standard error (P1: "括号内为标准误")
-  or the p-value (P2: "括号中报告了基于稳健聚类标准误差的 P 值"): :class:`TableStyle.parenthesis`;
+  or the p-value (P2: "括号中报告了基于稳健聚类标准误差的 P 值"): :class:`TableStyle.parenthesis`.
+  A row whose numbers would print as zero at the paper's decimals (P1 Table 7's first stage:
+  ``0.0001** (0.0000)``) is scaled by a power of 1,000 and labelled ``(×10³)``: coefficient and
+  standard error are multiplied by it (p-values never are);
+- an IV spec's first stage is either its own column (P1 Table 7) or a "First stage" panel under
+  the 2SLS coefficients (P2 Table 6): :attr:`TableStyle.first_stage`;
 - "Controls" Yes/No, one Yes/No row per fixed effect ("Firm FE", "Year FE", ...),
-  "Observations" with thousands separators, "Adj. R2" with 4 decimals;
-- a note saying what is in parentheses and how the SEs are clustered.
+  "Observations" with thousands separators, "Adj. R2" with 4 decimals; IV columns add the
+  identification statistics and reference values of :mod:`eq_assets.reports.weak_iv`;
+- a note saying what is in parentheses, how the SEs are clustered, the samples and the IV
+  statistics.
 
 Everything is taken from the results rows (what was actually fitted: N, FE, vcov), except which
-terms are the regressors of interest and whether controls were included, which come from the
-table's :class:`~eq_assets.regressions.specs.RegressionSpec` s. pyfixest's ``etable`` is not
-used: it marks fixed effects absent for models that include them and prints tuples as Markdown
-row labels.
+terms are the regressors of interest, whether controls were included and which instruments a
+column uses, which come from the table's :class:`~eq_assets.regressions.specs.RegressionSpec` s.
+pyfixest's ``etable`` is not used: it marks fixed effects absent for models that include them and
+prints tuples as Markdown row labels. Renderers are in :mod:`eq_assets.reports.render`.
 """
 
 from __future__ import annotations
@@ -27,19 +37,13 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from eq_assets.regressions.results import atomic_write_text, natural_key
 from eq_assets.regressions.iv import STAT_FIRST_STAGE_F, STAT_KP_LM, STAT_KP_WALD_F, first_stage_spec
+from eq_assets.regressions.results import atomic_write_text, natural_key
 from eq_assets.regressions.specs import TABLE_TITLES, RegressionSpec, specs_for
+from eq_assets.reports import weak_iv
+from eq_assets.reports.layout import Cell, Layout, Row, fmt_count, fmt_number, row_scale, stars
+from eq_assets.reports.render import layout_to_html, layout_to_latex, layout_to_markdown
 
-#: Identification statistics of IV columns, as ivreg2 labels them (rows below Adj. R2).
-IV_STAT_LABELS: tuple[tuple[str, str], ...] = (
-    (STAT_KP_LM, "Kleibergen-Paap rk LM"),
-    (STAT_KP_WALD_F, "Kleibergen-Paap rk Wald F"),
-    (STAT_FIRST_STAGE_F, "First-stage F"),
-)
-
-#: Stars: (threshold, marker), checked in order with p < threshold.
-STAR_LEVELS: tuple[tuple[float, str], ...] = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 STAR_NOTE = "* p<0.10, ** p<0.05, *** p<0.01"
 
 DEFAULT_FE_ROWS: tuple[tuple[str, str], ...] = (
@@ -64,15 +68,21 @@ class TableStyle:
     """(panel FE column, row label), always printed; other FE found in results are appended."""
     cluster_labels: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CLUSTER_LABELS))
     """Words for cluster variables in the note ("clustered by firm")."""
+    first_stage: str = "columns"
+    """Where an IV spec's first stage goes: "columns" (its own column, P1 Table 7) or "panel" (a
+    "First stage" block under the 2SLS coefficients, in the 2SLS column: P2 Table 6)."""
 
     def __post_init__(self) -> None:
         if self.parenthesis not in ("se", "p_value"):
             raise ValueError("parenthesis must be 'se' or 'p_value'")
+        if self.first_stage not in ("columns", "panel"):
+            raise ValueError("first_stage must be 'columns' or 'panel'")
 
 
 PAPER_STYLES: dict[str, TableStyle] = {
     "P1": TableStyle(parenthesis="se", digits=4),
-    "P2": TableStyle(parenthesis="p_value", digits=3, fe_rows=(("firm_id", "Firm FE"), ("year", "Year FE"))),
+    "P2": TableStyle(parenthesis="p_value", digits=3, fe_rows=(("firm_id", "Firm FE"), ("year", "Year FE")),
+                     first_stage="panel"),
 }
 #: Per-table deviations from the paper's style.
 TABLE_STYLE_OVERRIDES: dict[tuple[str, str], dict] = {
@@ -89,50 +99,7 @@ def style_for(paper: str, table: str) -> TableStyle:
     return replace(base, **TABLE_STYLE_OVERRIDES.get((paper, str(table)), {}))
 
 
-# ---- cell formatting --------------------------------------------------------------------------
-
-
-def stars(p: float) -> str:
-    """Significance stars with strict thresholds: p<0.01 ***, p<0.05 **, p<0.10 *."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    for level, marker in STAR_LEVELS:
-        if p < level:
-            return marker
-    return ""
-
-
-def fmt_number(x: float, digits: int) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return f"{x:.{digits}f}"
-
-
-def fmt_count(n: int) -> str:
-    return f"{int(n):,}"
-
-
-# ---- layout (format-independent) --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A body cell: text, optionally a number with stars or in parentheses."""
-
-    number: str = ""
-    stars: str = ""
-    paren: bool = False
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Layout:
-    title: str
-    columns: tuple[str, ...]
-    depvars: tuple[str, ...]
-    coef_rows: tuple[tuple[str, tuple[Cell, ...]], ...]
-    stat_rows: tuple[tuple[str, tuple[Cell, ...]], ...]
-    note: str
+# ---- notes ------------------------------------------------------------------------------------
 
 
 def _vcov_words(vcov: str, style: TableStyle) -> str:
@@ -159,7 +126,7 @@ def _sample_words(sub: pd.DataFrame, columns: Sequence[str]) -> str:
     return "; ".join(f"({a}){'' if a == b else f'-({b})'} {s}" for a, b, s in runs)
 
 
-def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str]) -> str:
+def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str], *, scaled: bool, iv: bool) -> str:
     words = list(dict.fromkeys(_vcov_words(v, style) for v in sub["vcov"]))
     how = " / ".join(words)
     if style.parenthesis == "se":
@@ -169,7 +136,71 @@ def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str]) -> str:
     samples = _sample_words(sub, columns)
     if samples:
         text += f" Sample: {samples}."
+    if scaled:
+        what = "coefficient and standard error are" if style.parenthesis == "se" else "coefficients are"
+        text += f" Rows marked (×10^k): {what} multiplied by 10^k."
+    if iv:
+        text += " " + weak_iv.IV_NOTE
     return f"{text} {STAR_NOTE}."
+
+
+# ---- layout -----------------------------------------------------------------------------------
+
+
+def _coef_rows(terms: Sequence[str], columns: Sequence[str], cols: Mapping[str, pd.DataFrame | None],
+               style: TableStyle) -> list[Row]:
+    """Coefficient rows (and their parenthesised row) of ``terms`` over ``columns``."""
+    rows: list[Row] = []
+    for term in terms:
+        hits = {c: (cols[c][cols[c]["term"] == term] if cols[c] is not None else None) for c in columns}
+        hits = {c: (h.iloc[0] if h is not None and len(h) else None) for c, h in hits.items()}
+        found = [r for r in hits.values() if r is not None]
+        scaled_vals = [float(r["estimate"]) for r in found]
+        if style.parenthesis == "se":
+            scaled_vals += [float(r["std_error"]) for r in found]
+        k = row_scale(scaled_vals, style.digits)
+        top, bottom = [], []
+        for c in columns:
+            r = hits[c]
+            if r is None:
+                top.append(Cell())
+                bottom.append(Cell())
+                continue
+            top.append(Cell(number=fmt_number(float(r["estimate"]) * 10 ** k, style.digits),
+                            stars=stars(float(r["p_value"]))))
+            under = float(r["std_error"]) * 10 ** k if style.parenthesis == "se" else float(r["p_value"])
+            bottom.append(Cell(number=fmt_number(under, style.digits), paren=True))
+        rows.append(Row(term, tuple(top), scale=k))
+        rows.append(Row("", tuple(bottom)))
+    return rows
+
+
+def _iv_rows(specs: Sequence[RegressionSpec], columns: Sequence[str], cols: Mapping[str, pd.DataFrame]) -> list[Row]:
+    """Identification statistics and reference values under the 2SLS columns."""
+
+    def stat(c: str, term: str, what: str = "estimate") -> float | None:
+        hit = cols[c][cols[c]["term"] == term]
+        return float(hit[what].iloc[0]) if len(hit) and pd.notna(hit[what].iloc[0]) else None
+
+    def cells(values: Sequence[float | None], digits: int = 3) -> tuple[Cell, ...]:
+        return tuple(Cell(text=fmt_number(v, digits)) if v is not None else Cell() for v in values)
+
+    is_iv = {c: s.estimator == "iv" for c, s in zip(columns, specs)}
+    n_inst = {c: len(s.instruments) for c, s in zip(columns, specs)}
+    rows = [
+        Row(weak_iv.STAT_ROWS[STAT_KP_LM][0], cells([stat(c, STAT_KP_LM) if is_iv[c] else None for c in columns])),
+        Row("  p-value (chi2)", cells([stat(c, STAT_KP_LM, "p_value") if is_iv[c] else None for c in columns])),
+        Row(weak_iv.STAT_ROWS[STAT_KP_WALD_F][0], cells([stat(c, STAT_KP_WALD_F) if is_iv[c] else None for c in columns])),
+        Row("  Stock-Yogo 10% max. IV size c.v.",
+            cells([weak_iv.stock_yogo(n_inst[c]) if is_iv[c] else None for c in columns], 2)),
+        Row("  Olea-Pflueger c.v. (tau = 10%)",
+            cells([weak_iv.olea_pflueger(n_inst[c]) if is_iv[c] else None for c in columns], 2)),
+    ]
+    fs = [stat(c, STAT_FIRST_STAGE_F) if is_iv[c] else None for c in columns]
+    wald = [stat(c, STAT_KP_WALD_F) if is_iv[c] else None for c in columns]
+    if any(f is not None and w is not None and not math.isclose(f, w, rel_tol=1e-9) for f, w in zip(fs, wald)):
+        rows.append(Row(weak_iv.STAT_ROWS[STAT_FIRST_STAGE_F][0], cells(fs)))
+    return rows
 
 
 def table_layout(
@@ -187,37 +218,38 @@ def table_layout(
     sub = results[(results["paper"] == paper) & (results["table"].astype(str) == table)]
     if sub.empty:
         raise KeyError(f"no results rows for {paper} Table {table}")
-    columns = tuple(sorted(dict.fromkeys(sub["column"].astype(str)), key=natural_key))
     declared = [s for s in (specs if specs is not None else specs_for(paper, table))
                 if s.paper == paper and s.table == table]
     by_col = {s.column: s for s in declared}
-    # an IV spec's first stage is printed as its own column (P1 Table 7)
-    by_col.update({s.first_stage_column: first_stage_spec(s) for s in declared if s.first_stage_column is not None})
+    first_stages = {s.first_stage_column: s for s in declared if s.first_stage_column is not None}
+    present = tuple(sorted(dict.fromkeys(sub["column"].astype(str)), key=natural_key))
+    if style.first_stage == "columns":
+        # an IV spec's first stage is printed as its own column (P1 Table 7)
+        by_col.update({fc: first_stage_spec(s) for fc, s in first_stages.items()})
+        columns = present
+    else:
+        columns = tuple(c for c in present if c not in first_stages)
     lacking = [c for c in columns if c not in by_col]
     if lacking:
         raise KeyError(f"{paper} Table {table}: no specification for column(s) {lacking}")
     col_specs = [by_col[c] for c in columns]
-    cols = {c: sub[sub["column"].astype(str) == c] for c in columns}
+    cols = {c: sub[sub["column"].astype(str) == c] for c in present}
 
     terms = list(dict.fromkeys(t for s in col_specs for t in s.regressors))
     if style.show_controls:
         terms += [t for t in dict.fromkeys(t for s in col_specs for t in s.controls) if t not in terms]
+    coef_rows = _coef_rows(terms, columns, cols, style)
 
-    coef_rows = []
-    for term in terms:
-        top, bottom = [], []
-        for c in columns:
-            hit = cols[c][cols[c]["term"] == term]
-            if hit.empty:
-                top.append(Cell())
-                bottom.append(Cell())
-                continue
-            r = hit.iloc[0]
-            top.append(Cell(number=fmt_number(float(r["estimate"]), style.digits), stars=stars(float(r["p_value"]))))
-            under = r["std_error"] if style.parenthesis == "se" else r["p_value"]
-            bottom.append(Cell(number=fmt_number(float(under), style.digits), paren=True))
-        coef_rows.append((term, tuple(top)))
-        coef_rows.append(("", tuple(bottom)))
+    panel_specs = [s for s in col_specs if style.first_stage == "panel" and s.first_stage_column in cols]
+    if panel_specs:
+        endog = ", ".join(dict.fromkeys(e for s in panel_specs for e in s.endogenous))
+        fs_cols = {c: (cols.get(by_col[c].first_stage_column) if by_col[c].first_stage_column else None) for c in columns}
+        fs_terms = list(dict.fromkeys(z for s in panel_specs for z in s.instruments))
+        coef_rows.append(Row(f"First stage (dependent variable: {endog})", (), section=True))
+        coef_rows += _coef_rows(fs_terms, columns, fs_cols, style)
+        coef_rows.append(Row("First-stage adj. R2", tuple(
+            Cell(text=fmt_number(float(fs_cols[c]["adj_r2"].iloc[0]), 4)) if fs_cols[c] is not None and len(fs_cols[c])
+            else Cell() for c in columns)))
 
     def yes_no(flag: bool) -> Cell:
         return Cell(text="Yes" if flag else "No")
@@ -228,110 +260,32 @@ def table_layout(
     for fe in dict.fromkeys(fe for c in columns for fe in sorted(fe_sets[c])):
         if fe not in known:
             fe_rows.append((fe, f"{fe} FE"))
-    stat_rows = [("Controls", tuple(yes_no(bool(s.controls)) for s in col_specs))]
-    stat_rows += [(label, tuple(yes_no(fe in fe_sets[c]) for c in columns)) for fe, label in fe_rows]
-    stat_rows.append(("Observations", tuple(Cell(text=fmt_count(cols[c]["n_obs"].iloc[0])) for c in columns)))
-    stat_rows.append(("Adj. R2", tuple(Cell(text=fmt_number(float(cols[c]["adj_r2"].iloc[0]), 4)) for c in columns)))
-    for term, label in IV_STAT_LABELS:
-        if (sub["term"] == term).any():
-            cells = []
-            for c in columns:
-                hit = cols[c][cols[c]["term"] == term]
-                cells.append(Cell(text=fmt_number(float(hit["estimate"].iloc[0]), 3)) if len(hit) else Cell())
-            stat_rows.append((label, tuple(cells)))
+    stat_rows = [Row("Controls", tuple(yes_no(bool(s.controls)) for s in col_specs))]
+    stat_rows += [Row(label, tuple(yes_no(fe in fe_sets[c]) for c in columns)) for fe, label in fe_rows]
+    stat_rows.append(Row("Observations", tuple(Cell(text=fmt_count(cols[c]["n_obs"].iloc[0])) for c in columns)))
+    stat_rows.append(Row("Adj. R2", tuple(Cell(text=fmt_number(float(cols[c]["adj_r2"].iloc[0]), 4)) for c in columns)))
+    has_iv = any(s.estimator == "iv" for s in col_specs)
+    if has_iv:
+        stat_rows += _iv_rows(col_specs, columns, cols)
+
+    head_rows: list[Row] = []
+    if has_iv or any(c in first_stages for c in columns):
+        kind = {c: ("First stage" if c in first_stages else "2SLS" if s.estimator == "iv" else "OLS")
+                for c, s in zip(columns, col_specs)}
+        inst = {c: ", ".join(first_stages[c].instruments if c in first_stages else s.instruments)
+                for c, s in zip(columns, col_specs)}
+        head_rows = [Row("Estimator", tuple(Cell(text=kind[c]) for c in columns)),
+                     Row("Instrument", tuple(Cell(text=inst[c]) for c in columns))]
 
     if title is None:
         name = TABLE_TITLES.get((paper, table))
         title = f"{paper} Table {table}" + (f". {name}" if name else "")
+    scaled = any(r.scale for r in coef_rows)
     return Layout(
-        title=title, columns=columns, depvars=tuple(s.depvar for s in col_specs),
-        coef_rows=tuple(coef_rows), stat_rows=tuple(stat_rows), note=_note(sub, style, columns),
+        title=title, columns=columns, depvars=tuple(s.depvar for s in col_specs), head_rows=tuple(head_rows),
+        coef_rows=tuple(coef_rows), stat_rows=tuple(stat_rows),
+        note=_note(sub, style, columns, scaled=scaled, iv=has_iv),
     )
-
-
-# ---- Markdown ---------------------------------------------------------------------------------
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def _md_cell(cell: Cell) -> str:
-    if cell.text:
-        return _md_escape(cell.text)
-    if not cell.number:
-        return ""
-    return f"({cell.number})" if cell.paren else f"{cell.number}{cell.stars}"
-
-
-def layout_to_markdown(layout: Layout) -> str:
-    header = [""] + [f"({c}) {_md_escape(d)}" for c, d in zip(layout.columns, layout.depvars)]
-    lines = [f"**{_md_escape(layout.title)}**", ""]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|:---|" + "---:|" * len(layout.columns))
-    for label, cells in layout.coef_rows + layout.stat_rows:
-        lines.append("| " + " | ".join([_md_escape(label)] + [_md_cell(c) for c in cells]) + " |")
-    lines += ["", layout.note, ""]
-    return "\n".join(lines)
-
-
-# ---- LaTeX (booktabs) -------------------------------------------------------------------------
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-}
-_LATEX_LABELS = {"Adj. R2": r"Adj. $R^2$"}
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def _tex_cell(cell: Cell) -> str:
-    if cell.text:
-        return latex_escape(cell.text)
-    if not cell.number:
-        return ""
-    if cell.paren:
-        return f"$({cell.number})$"
-    return f"${cell.number}^{{{cell.stars}}}$" if cell.stars else f"${cell.number}$"
-
-
-def _tex_row(label: str, cells: Sequence[str]) -> str:
-    return " & ".join([label] + list(cells)) + r" \\"
-
-
-def layout_to_latex(layout: Layout, *, label: str | None = None) -> str:
-    n = len(layout.columns)
-    note = latex_escape(layout.note).replace("<", "$<$")
-    lines = [
-        r"\begin{table}[htbp]",
-        r"\centering",
-        rf"\caption{{{latex_escape(layout.title)}}}",
-    ]
-    if label:
-        lines.append(rf"\label{{{label}}}")
-    lines += [
-        rf"\begin{{tabular}}{{l{'c' * n}}}",
-        r"\toprule",
-        _tex_row("", [f"({c})" for c in layout.columns]),
-        _tex_row("", [latex_escape(d) for d in layout.depvars]),
-        r"\midrule",
-    ]
-    lines += [_tex_row(latex_escape(lab), [_tex_cell(c) for c in cells]) for lab, cells in layout.coef_rows]
-    lines.append(r"\midrule")
-    lines += [_tex_row(_LATEX_LABELS.get(lab, latex_escape(lab)), [_tex_cell(c) for c in cells])
-              for lab, cells in layout.stat_rows]
-    lines += [
-        r"\bottomrule",
-        r"\end{tabular}",
-        "",
-        rf"\par\smallskip{{\footnotesize {note}}}",
-        r"\end{table}",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 # ---- public API --------------------------------------------------------------------------------
@@ -345,6 +299,11 @@ def render_markdown(results: pd.DataFrame, paper: str, table: str, **kwargs) -> 
 def render_latex(results: pd.DataFrame, paper: str, table: str, **kwargs) -> str:
     """One table as a LaTeX ``table`` with a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
     return layout_to_latex(table_layout(results, paper, table, **kwargs), label=f"tab:{paper}-table{table}")
+
+
+def render_html(results: pd.DataFrame, paper: str, table: str, **kwargs) -> str:
+    """One table as an HTML fragment (great-tables, inline CSS, a stable element id)."""
+    return layout_to_html(table_layout(results, paper, table, **kwargs), table_id=f"gt-{paper}-table{table}".lower())
 
 
 def table_markdown_for_metadata(results: pd.DataFrame, paper: str, table: str, **kwargs) -> str:

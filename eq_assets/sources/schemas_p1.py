@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from eq_assets.core.glossary import describe
+
 
 class _Raw(pa.DataFrameModel):
     class Config:
@@ -13,66 +15,66 @@ class _Raw(pa.DataFrameModel):
 
 
 class CityIpProtection(_Raw):
-    city_code: Series[str]
-    year: Series[pa.Int64]
-    ip_protection: Series[float] = pa.Field(nullable=True)
+    city_code: Series[str] = pa.Field(description=describe("city_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    ip_protection: Series[float] = pa.Field(nullable=True, description=describe("ip_protection"))
 
 
 class City1984(_Raw):
-    city_code: Series[str]
-    phones_1984: Series[float] = pa.Field(nullable=True, ge=0)
-    post_offices_1984: Series[float] = pa.Field(nullable=True, ge=0)
+    city_code: Series[str] = pa.Field(description=describe("city_code"))
+    phones_1984: Series[float] = pa.Field(nullable=True, ge=0, description=describe("phones_1984"))
+    post_offices_1984: Series[float] = pa.Field(nullable=True, ge=0, description=describe("post_offices_1984"))
 
 
 class ProvinceInternetPorts(_Raw):
-    province_code: Series[str]
-    year: Series[pa.Int64]
-    internet_ports: Series[float] = pa.Field(nullable=True, ge=0)
+    province_code: Series[str] = pa.Field(description=describe("province_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    internet_ports: Series[float] = pa.Field(nullable=True, ge=0, description=describe("internet_ports"))
 
 
 class ForeignPatents(_Raw):
-    cic2: Series[str]
-    year: Series[pa.Int64]
-    foreign_patent_filings: Series[float] = pa.Field(nullable=True, ge=0)
+    cic2: Series[str] = pa.Field(description=describe("cic2"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    foreign_patent_filings: Series[float] = pa.Field(nullable=True, ge=0, description=describe("foreign_patent_filings"))
 
 
 class CountryPanel(_Raw):
-    dest_code: Series[str]
-    year: Series[pa.Int64]
-    gdp_usd: Series[float] = pa.Field(nullable=True)
-    gdp_pc_growth: Series[float] = pa.Field(nullable=True)
+    dest_code: Series[str] = pa.Field(description=describe("dest_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    gdp_usd: Series[float] = pa.Field(nullable=True, description=describe("gdp_usd"))
+    gdp_pc_growth: Series[float] = pa.Field(nullable=True, description=describe("gdp_pc_growth"))
 
 
 class CountryDevelopment(_Raw):
-    dest_code: Series[str]
-    development_status: Series[str] = pa.Field(nullable=True)
+    dest_code: Series[str] = pa.Field(description=describe("dest_code"))
+    development_status: Series[str] = pa.Field(nullable=True, description=describe("development_status"))
 
 
 class IndustryPanel(_Raw):
-    cic2: Series[str]
-    year: Series[pa.Int64]
-    fixed_asset_investment: Series[float] = pa.Field(nullable=True)
-    ppi: Series[float] = pa.Field(nullable=True)
-    n_firms: Series[float] = pa.Field(nullable=True)
-    sales: Series[float] = pa.Field(nullable=True)
+    cic2: Series[str] = pa.Field(description=describe("cic2"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    fixed_asset_investment: Series[float] = pa.Field(nullable=True, description=describe("fixed_asset_investment"))
+    ppi: Series[float] = pa.Field(nullable=True, description=describe("ppi"))
+    n_firms: Series[float] = pa.Field(nullable=True, description=describe("n_firms"))
+    sales: Series[float] = pa.Field(nullable=True, description=describe("sales"))
 
 
 class UsIndustry(_Raw):
-    cic2: Series[str]
-    year: Series[pa.Int64]
-    us_ln_tfp: Series[float] = pa.Field(nullable=True)
-    us_labour_productivity: Series[float] = pa.Field(nullable=True)
+    cic2: Series[str] = pa.Field(description=describe("cic2"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    us_ln_tfp: Series[float] = pa.Field(nullable=True, description=describe("us_ln_tfp"))
+    us_labour_productivity: Series[float] = pa.Field(nullable=True, description=describe("us_labour_productivity"))
 
 
 class HsCic(_Raw):
-    hs6: Series[str]
-    cic: Series[str] = pa.Field(nullable=True)
+    hs6: Series[str] = pa.Field(description=describe("hs6"))
+    cic: Series[str] = pa.Field(nullable=True, description=describe("cic"))
 
 
 class CustomsAggregate(_Raw):
-    year: Series[pa.Int64] = pa.Field(nullable=True)
-    dest_code: Series[str] = pa.Field(nullable=True)
-    hs6: Series[str] = pa.Field(nullable=True)
-    trade_mode: Series[str] = pa.Field(nullable=True)
-    quantity: Series[float] = pa.Field(nullable=True)
-    value_usd: Series[float] = pa.Field(nullable=True)
+    year: Series[pa.Int64] = pa.Field(nullable=True, description=describe("year"))
+    dest_code: Series[str] = pa.Field(nullable=True, description=describe("dest_code"))
+    hs6: Series[str] = pa.Field(nullable=True, description=describe("hs6"))
+    trade_mode: Series[str] = pa.Field(nullable=True, description=describe("trade_mode"))
+    quantity: Series[float] = pa.Field(nullable=True, description="Export quantity of the year x destination x HS6 x trade mode (aggregate).")
+    value_usd: Series[float] = pa.Field(nullable=True, description="Export value of the year x destination x HS6 x trade mode, US dollars (firm-anonymous aggregate, 2004-2019).")

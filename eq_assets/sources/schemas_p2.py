@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from eq_assets.core.glossary import describe
+
 
 class _Raw(pa.DataFrameModel):
     class Config:
@@ -20,16 +22,16 @@ class _Raw(pa.DataFrameModel):
 class CityPanel(_Raw):
     """Prefecture-city panel (shared source ``city_panel``), city-year."""
 
-    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    city_name: Series[str] = pa.Field(nullable=True)
-    province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$")
-    year: Series[pa.Int64]
-    gdp: Series[float] = pa.Field(nullable=True)
-    gdp_pc: Series[float] = pa.Field(nullable=True)
-    population: Series[float] = pa.Field(nullable=True)
-    n_industrial_firms: Series[float] = pa.Field(nullable=True)
-    fdi: Series[float] = pa.Field(nullable=True)
-    college_students: Series[float] = pa.Field(nullable=True)
+    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("city_code"))
+    city_name: Series[str] = pa.Field(nullable=True, description=describe("city_name"))
+    province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description=describe("province_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    gdp: Series[float] = pa.Field(nullable=True, description=describe("gdp"))
+    gdp_pc: Series[float] = pa.Field(nullable=True, description=describe("gdp_pc"))
+    population: Series[float] = pa.Field(nullable=True, description=describe("population"))
+    n_industrial_firms: Series[float] = pa.Field(nullable=True, description=describe("n_industrial_firms"))
+    fdi: Series[float] = pa.Field(nullable=True, description=describe("fdi"))
+    college_students: Series[float] = pa.Field(nullable=True, description=describe("college_students"))
 
 
 _SCORE = dict(nullable=True, ge=0.0, le=1.0)
@@ -38,54 +40,54 @@ _SCORE = dict(nullable=True, ge=0.0, le=1.0)
 class EgovScores(_Raw):
     """Local-government website scores, nine domains on 0-1 (P2 eq. 14), city-year."""
 
-    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    year: Series[pa.Int64]
-    idf: Series[float] = pa.Field(**_SCORE)
-    enp: Series[float] = pa.Field(**_SCORE)
-    tax: Series[float] = pa.Field(**_SCORE)
-    int: Series[float] = pa.Field(**_SCORE)
-    emp: Series[float] = pa.Field(**_SCORE)
-    doc: Series[float] = pa.Field(**_SCORE)
-    tra: Series[float] = pa.Field(**_SCORE)
-    housing: Series[float] = pa.Field(**_SCORE)
-    info: Series[float] = pa.Field(**_SCORE)
+    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("city_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    idf: Series[float] = pa.Field(**_SCORE, description=describe("idf"))
+    enp: Series[float] = pa.Field(**_SCORE, description=describe("enp"))
+    tax: Series[float] = pa.Field(**_SCORE, description=describe("tax"))
+    int: Series[float] = pa.Field(**_SCORE, description=describe("int"))
+    emp: Series[float] = pa.Field(**_SCORE, description=describe("emp"))
+    doc: Series[float] = pa.Field(**_SCORE, description=describe("doc"))
+    tra: Series[float] = pa.Field(**_SCORE, description=describe("tra"))
+    housing: Series[float] = pa.Field(**_SCORE, description=describe("housing"))
+    info: Series[float] = pa.Field(**_SCORE, description=describe("info"))
 
 
 class CityAttributes(_Raw):
-    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    city_name: Series[str] = pa.Field(nullable=True)
-    province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$")
-    region: Series[str] = pa.Field(nullable=True)
-    coastal: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    provincial_capital: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    municipality: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    smart_city_year: Series[pa.Int64] = pa.Field(nullable=True)
-    terrain_ruggedness: Series[float] = pa.Field(nullable=True)
+    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("city_code"))
+    city_name: Series[str] = pa.Field(nullable=True, description=describe("city_name"))
+    province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description=describe("province_code"))
+    region: Series[str] = pa.Field(nullable=True, description=describe("region"))
+    coastal: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("coastal"))
+    provincial_capital: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("provincial_capital"))
+    municipality: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("municipality"))
+    smart_city_year: Series[pa.Int64] = pa.Field(nullable=True, description=describe("smart_city_year"))
+    terrain_ruggedness: Series[float] = pa.Field(nullable=True, description=describe("terrain_ruggedness"))
 
 
 class ProvincePanel(_Raw):
-    province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$")
-    year: Series[pa.Int64]
-    real_gdp: Series[float] = pa.Field(nullable=True)
-    broadband_users: Series[float] = pa.Field(nullable=True)
-    domain_count: Series[float] = pa.Field(nullable=True)
-    ftz: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
+    province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description=describe("province_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    real_gdp: Series[float] = pa.Field(nullable=True, description=describe("real_gdp"))
+    broadband_users: Series[float] = pa.Field(nullable=True, description=describe("broadband_users"))
+    domain_count: Series[float] = pa.Field(nullable=True, description=describe("domain_count"))
+    ftz: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("ftz"))
 
 
 class WorkReport(_Raw):
-    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    year: Series[pa.Int64]
-    digital_word_freq: Series[float] = pa.Field(nullable=True, ge=0)
+    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("city_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    digital_word_freq: Series[float] = pa.Field(nullable=True, ge=0, description=describe("digital_word_freq"))
 
 
 class IndustryAttributes(_Raw):
-    cic: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    gvc_upstreamness: Series[float] = pa.Field(nullable=True)
-    high_tech: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
-    energy_raw: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1])
+    cic: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("cic"))
+    gvc_upstreamness: Series[float] = pa.Field(nullable=True, description=describe("gvc_upstreamness"))
+    high_tech: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("high_tech"))
+    energy_raw: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("energy_raw"))
 
 
 class InputTariffs(_Raw):
-    cic: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    year: Series[pa.Int64]
-    input_tariff: Series[float] = pa.Field(nullable=True)
+    cic: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("cic"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    input_tariff: Series[float] = pa.Field(nullable=True, description=describe("input_tariff"))

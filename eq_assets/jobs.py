@@ -1,0 +1,135 @@
+"""Named jobs and the raw-file sensor of the code location (wired in :mod:`eq_assets.definitions`).
+
+Jobs (the UI's launchpad opens each with every ``dg.Config`` of its assets and their defaults, so
+each modelling choice can be changed per run):
+
+- ``yearly_assets``: every yearly asset (sources, cleaning, matching, quality, frontier, digital,
+  firm panels), partitioned by year: launch one year, or a backfill of several. Its launchpad
+  holds the choices made year by year (intermediary keywords and minimum value/quantity, industry
+  digits, sigma and singleton handling of the quality step, the frontier statistic, ...).
+- ``p1_tables`` / ``p2_tables``: the unpartitioned assets of one paper (its reference tables,
+  firm/industry/city panels, production function, and its regression tables), reading the yearly
+  assets already materialized. Run ``yearly_assets`` first for the years you changed.
+- ``tables_and_outputs``: every unpartitioned asset of both papers and ``paper_outputs``
+  (``data/outputs/``: results.csv, tables, plots, report.html), what ``make run`` does after the
+  years.
+
+Sensor ``raw_file_sensor`` (off by default; start it in the UI under Automation): every
+:data:`SENSOR_INTERVAL_SECONDS` it compares each yearly raw file (a source whose path pattern has
+``{year}``: customs, survey) with what it saw last time (size and modification time, kept in the
+sensor's cursor) and requests a ``yearly_assets`` run of that year's partition for every file that
+changed or appeared. Its first evaluation only records the files. Files without a year (patents,
+reference tables) feed every year or the unpartitioned assets: after changing one, launch the jobs
+by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+import dagster as dg
+
+from eq_assets import settings
+
+#: Seconds between two evaluations of the raw-file sensor.
+SENSOR_INTERVAL_SECONDS = 60
+
+YEARLY_JOB = "yearly_assets"
+PAPER_JOBS = {"P1": "p1_tables", "P2": "p2_tables"}
+ALL_TABLES_JOB = "tables_and_outputs"
+
+
+def _ancestors(assets: Iterable[dg.AssetsDefinition], roots: Iterable[str]) -> set[str]:
+    deps = {a.key.to_user_string(): {k.to_user_string() for k in a.dependency_keys} for a in assets}
+    seen, todo = set(), list(roots)
+    while todo:
+        k = todo.pop()
+        if k not in seen:
+            seen.add(k)
+            todo.extend(deps.get(k, ()))
+    return seen
+
+
+def paper_assets(assets: list[dg.AssetsDefinition], paper: str) -> list[str]:
+    """The unpartitioned assets a paper's tables need (its tables and their unpartitioned ancestors)."""
+    prefix = f"{paper.lower()}_table"
+    tables = [a.key.to_user_string() for a in assets if a.key.to_user_string().startswith(prefix)]
+    unpartitioned = {a.key.to_user_string() for a in assets if a.partitions_def is None}
+    return sorted(_ancestors(assets, tables) & unpartitioned)
+
+
+def build_jobs(assets: list[dg.AssetsDefinition]) -> list:
+    yearly = [a for a in assets if a.partitions_def is not None]
+    partitions = yearly[0].partitions_def
+    unpartitioned = [a.key for a in assets if a.partitions_def is None]
+    jobs = [
+        dg.define_asset_job(YEARLY_JOB, selection=dg.AssetSelection.assets(*yearly), partitions_def=partitions,
+                            description="Every yearly asset of one year (launch a partition or a backfill)."),
+        dg.define_asset_job(ALL_TABLES_JOB, selection=dg.AssetSelection.assets(*unpartitioned),
+                            description="Every unpartitioned asset of both papers and paper_outputs (data/outputs)."),
+    ]
+    for paper, name in PAPER_JOBS.items():
+        jobs.append(dg.define_asset_job(
+            name, selection=dg.AssetSelection.assets(*paper_assets(assets, paper)),
+            description=f"{paper}'s reference tables, panels and regression tables (after {YEARLY_JOB})."))
+    return jobs
+
+
+# ---- the raw-file sensor ------------------------------------------------------------------------
+
+
+def yearly_raw_files(raw_dir=None) -> dict[str, int]:
+    """Relative path of every yearly raw file the contract names -> its year."""
+    from eq_assets.sources.contract import ALL_SOURCES
+
+    return {s.path_for(y): y for s in ALL_SOURCES.values() if s.yearly for y in settings.YEARS}
+
+
+def fingerprints(raw_dir, files: Iterable[str]) -> dict[str, str]:
+    """size:mtime_ns of each existing file (cheap at any scale: no file is read)."""
+    out = {}
+    for rel in files:
+        p = raw_dir / rel
+        if p.is_file():
+            st = p.stat()
+            out[rel] = f"{st.st_size}:{st.st_mtime_ns}"
+    return out
+
+
+def changed_years(previous: dict[str, str], current: dict[str, str], years: dict[str, int]) -> dict[int, list[str]]:
+    """Years whose files changed or appeared since ``previous`` -> the files."""
+    out: dict[int, list[str]] = {}
+    for rel, fp in sorted(current.items()):
+        if previous.get(rel) != fp:
+            out.setdefault(years[rel], []).append(rel)
+    return out
+
+
+@dg.sensor(job_name=YEARLY_JOB, minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+           default_status=dg.DefaultSensorStatus.STOPPED,
+           description="Requests the year's partition of yearly_assets when a yearly raw file (customs, survey) "
+                       "changes or appears. Off by default; the first evaluation only records the files.")
+def raw_file_sensor(context: dg.SensorEvaluationContext):
+    from eq_assets.core.resources import RawFiles
+
+    raw_dir = RawFiles().path
+    years = yearly_raw_files()
+    current = fingerprints(raw_dir, years)
+    if context.cursor is None:
+        context.update_cursor(json.dumps(current, sort_keys=True))
+        return dg.SkipReason(f"recorded {len(current)} yearly raw files in {raw_dir}; watching for changes")
+    previous = json.loads(context.cursor)
+    changed = changed_years(previous, current, years)
+    context.update_cursor(json.dumps(current, sort_keys=True))
+    if not changed:
+        return dg.SkipReason("no yearly raw file changed")
+    return [
+        dg.RunRequest(
+            partition_key=str(year),
+            run_key=f"{year}:" + hashlib.sha256(json.dumps({f: current[f] for f in files}).encode()).hexdigest()[:16],
+            tags={"eq_assets/changed_files": ", ".join(files)},
+        )
+        for year, files in sorted(changed.items())
+    ]
