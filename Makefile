@@ -3,6 +3,8 @@
 #   make test                            the test suite (what .ci/run calls)
 #   make ui                              the Dagster UI on 127.0.0.1:3000
 #   make bench [SCALE=...]               wall time and peak memory per asset
+#   make synth [SCALE=...] [MESSY=1]     write the synthetic world (MESSY=1: in real-world shapes)
+#   make check-raw [RAW=dir]             pre-flight: what the graph would read from the raw files
 SHELL := /bin/bash
 PYTHON ?= python3
 SCALE ?= small
@@ -13,7 +15,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export EQ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate
+.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate check-raw
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +28,10 @@ venv: $(STAMP)
 synth: $(STAMP)
 	@if [ -n "$$(ls -A $(EQ_DATA_DIR)/raw 2>/dev/null)" ]; then \
 	  echo "data/raw is not empty: keeping it (make clean-raw to regenerate)"; \
-	else $(PY) -m eq_assets.synth --scale $(SCALE) --seed $(SEED) --out $(EQ_DATA_DIR)/raw; fi
+	else $(PY) -m eq_assets.synth --scale $(SCALE) --seed $(SEED) --out $(EQ_DATA_DIR)/raw $(if $(MESSY),--messy); fi
+
+check-raw: $(STAMP)
+	$(PY) -m eq_assets.check_raw $(if $(RAW),--raw $(RAW))
 
 run: synth
 	mkdir -p $(DAGSTER_HOME)

@@ -231,7 +231,7 @@ def scan_source(
     sm = source if isinstance(source, SourceMapping) else source_mapping(name, mapping if mapping is not None else load_mapping())
     raw_dir = Path(raw_dir)
     report: dict = {"source": sm.name, "year": year, "mapping": sm.origin, "files": [], "rows": 0, "columns": {},
-                    "missing": [], "absent_by_mapping": [], "unmapped": {}, "units": {}, "hs": {}, "ok": False}
+                    "renamed": {}, "missing": [], "absent_by_mapping": [], "unmapped": {}, "units": {}, "hs": {}, "ok": False}
     tmp = Path(tempfile.mkdtemp(prefix="eq_scan_"))
     scan = Scan(sm, year, con, f"_eq_scan_{sm.name}_{year or 'all'}_{id(report)}", report, _tmp=tmp)
     try:
@@ -269,6 +269,10 @@ def _build(scan: Scan, raw_dir: Path, check_year: bool) -> None:
         if unmapped:
             report["unmapped"][rel] = unmapped
         for k, v in cols.items():
+            if v is not None and v.fed_by != sm.column(k).header:
+                report["renamed"].setdefault(k, [])
+                if v.fed_by not in report["renamed"][k]:
+                    report["renamed"][k].append(v.fed_by)
             if v is not None:
                 report["columns"].setdefault(k, [])
                 if v.fed_by not in report["columns"][k]:

@@ -153,7 +153,7 @@ def _write_xlsx(df: pd.DataFrame, path: Path, numeric: set[str]) -> None:
     for j, c in enumerate(df.columns):
         ws.write_string(0, j, str(c))
         for i, v in enumerate(df[c].tolist(), start=1):
-            if v is None:
+            if v is None or (isinstance(v, float) and v != v):
                 continue
             if c in numeric:
                 ws.write_number(i, j, float(v))
