@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from eq_assets import settings
+from eq_assets.cleaning.hs import vintage_evidence
 from eq_assets.core.errors import InputDataError
 from eq_assets.sources.mapping import SourceMapping, file_format, load_mapping, pattern_regex
 from eq_assets.sources.scan import _candidate_files, scan_source
@@ -78,8 +79,7 @@ def check_raw(raw_dir: str | Path | None = None, *, mapping: str | Path | dict |
                 with scan_source(sm, raw_dir, y, con=con) as s:
                     rep = s.report
                     if hs_lists and s.hs6_codes:
-                        rep["hs"]["found_in"] = {v: round(len(set(s.hs6_codes) & codes) / len(s.hs6_codes), 4)
-                                                 for v, codes in sorted(hs_lists.items())}
+                        rep["hs"]["found_in"] = vintage_evidence(s.hs6_codes, hs_lists)
             except InputDataError as exc:
                 rep = dict(getattr(exc, "report", None) or {"source": name, "year": y})
                 rep["ok"] = False
