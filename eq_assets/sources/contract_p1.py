@@ -1,8 +1,8 @@
 """Raw sources used only by P1's Tables 3-11 (Song & Hu 2024; SPEC sections 1 and 4).
 
-Same conventions as :mod:`eq_assets.sources.contract`: UTF-8 CSV, original (Chinese) headers
-mapped to canonical names, ``types`` for the numeric columns (the rest stay text so codes keep
-their leading zeros). Codes: city 4 digits, province 2 digits, ``cic2`` the 2-digit CIC
+Same conventions as :mod:`eq_assets.sources.contract`: the headers, file patterns and types are
+in ``mapping/reference.toml`` (``customs.toml`` for the aggregate); numeric columns are typed,
+the rest stay text so codes keep their leading zeros. Codes: city 4 digits, province 2 digits, ``cic2`` the 2-digit CIC
 industry (GB/T 4754 major group, the level of the yearbooks' industry panels), ``dest_code``
 the 3-digit customs partner code.
 """

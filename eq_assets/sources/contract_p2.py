@@ -1,6 +1,6 @@
 """Raw sources used only by P2 (Ma, Wang & Gong; SPEC sections 1 and 5).
 
-Same conventions as :mod:`eq_assets.sources.contract`. The city-year panel (GDP, GDP per
+Same conventions as :mod:`eq_assets.sources.contract` (headers in ``mapping/reference.toml``). The city-year panel (GDP, GDP per
 capita, industrial firms, FDI, college students) is the shared ``city_panel``; this module adds
 the e-government scores, time-invariant city attributes, the province panel, the instrument
 sources and the industry attributes P2's heterogeneity tables split on.
