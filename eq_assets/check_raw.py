@@ -66,12 +66,9 @@ def check_raw(raw_dir: str | Path | None = None, *, mapping: str | Path | dict |
             continue
         src: dict = {"yearly": sm.yearly, "mapping": sm.origin, "scans": []}
         out["sources"][name] = src
-        if sm.yearly:
-            found = discover_years(sm, raw_dir)
-            src["years_found"] = found
-            scan_years = sorted(set(need_years) | (set(found) & set(need_years)))
-            if years is None and name not in ("customs", "asif"):
-                scan_years = found or need_years
+        if sm.yearly:  # the years the graph reads; other years present are listed, not read
+            src["years_found"] = discover_years(sm, raw_dir)
+            scan_years: list = sorted(need_years)
         else:
             scan_years = [None]
         for y in scan_years:

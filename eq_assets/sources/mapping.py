@@ -91,9 +91,6 @@ class ColumnMapping:
                 out.append(a)
         return tuple(out)
 
-    def may_be_absent(self, year: int | None) -> bool:
-        return self.absent == "file_year" and year is not None or (year in self.absent_years)
-
 
 @dataclass(frozen=True)
 class SourceMapping:

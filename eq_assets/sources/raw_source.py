@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from eq_assets.sources.mapping import MAPPING_DIR, load_mapping
+
 
 @dataclass(frozen=True)
 class RawSource:
@@ -33,8 +35,6 @@ class RawSource:
 def raw_source(name: str) -> RawSource:
     """The RawSource of ``name`` built from the shipped mapping (not ``$EQ_MAPPING``: the code's
     view of a source, and what the synthetic world writes, do not depend on the user's file)."""
-    from eq_assets.sources.mapping import MAPPING_DIR, load_mapping
-
     sm = load_mapping(MAPPING_DIR)[name]
     return RawSource(
         name=sm.name,
