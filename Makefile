@@ -4,6 +4,8 @@
 #   make ui                              the Dagster UI on 127.0.0.1:3000
 #   make bench [SCALE=...]               wall time and peak memory per asset
 #   make docs                            regenerate docs/variables.md (the data dictionary)
+#   make synth [SCALE=...] [MESSY=1]     write the synthetic world (MESSY=1: in real-world shapes)
+#   make check-raw [RAW=dir]             pre-flight: what the graph would read from the raw files
 SHELL := /bin/bash
 PYTHON ?= python3
 SCALE ?= small
@@ -14,7 +16,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export EQ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate docs
+.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate docs check-raw
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +29,10 @@ venv: $(STAMP)
 synth: $(STAMP)
 	@if [ -n "$$(ls -A $(EQ_DATA_DIR)/raw 2>/dev/null)" ]; then \
 	  echo "data/raw is not empty: keeping it (make clean-raw to regenerate)"; \
-	else $(PY) -m eq_assets.synth --scale $(SCALE) --seed $(SEED) --out $(EQ_DATA_DIR)/raw; fi
+	else $(PY) -m eq_assets.synth --scale $(SCALE) --seed $(SEED) --out $(EQ_DATA_DIR)/raw $(if $(MESSY),--messy); fi
+
+check-raw: $(STAMP)
+	$(PY) -m eq_assets.check_raw $(if $(RAW),--raw $(RAW))
 
 run: synth
 	mkdir -p $(DAGSTER_HOME)

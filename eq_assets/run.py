@@ -165,11 +165,17 @@ def _materialize(selection_names: list[str], partition_key: str | None, tags: di
 
 
 def quiet_warnings() -> None:
-    """Dagster's beta/preview warnings are for its developers, not for a run's reader."""
+    """Dagster's beta/preview warnings are for its developers, not for a run's reader; and a
+    library that calls ``logging.basicConfig`` at import (pyfixest 0.60 does, at INFO) must not
+    print to the console: the root logger gets a handler first, so basicConfig does nothing."""
+    import logging
     import warnings
 
     warnings.filterwarnings("ignore", module=r"dagster")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
 
 
 def _worker_init(env: dict) -> None:

@@ -23,25 +23,6 @@ from eq_assets.sources.readers import read_source, scan_source
 GROUP = "sources"
 
 
-def _year_sql(con, scan, year: int, source_path: str) -> str:
-    """The scan with a missing year filled by the file's year; rows that claim another year stop
-    the run (file, lines, values)."""
-    bad = f"year is not null and year <> {int(year)}"
-    wrong = con.execute(f"select source_line, year from {scan.view} where {bad} order by source_line limit 10").fetchall()
-    if wrong:
-        n = con.execute(f"select count(*) from {scan.view} where {bad}").fetchone()[0]
-        raise InputDataError(
-            source_path,
-            f"rows whose year is not the file's year {year}",
-            column="年份 (year)",
-            rows=[f"line {r[0]}" for r in wrong],
-            n_rows=int(n),
-            examples=list(dict.fromkeys(r[1] for r in wrong)),
-            expected=f"every row of a yearly file to be of that year ({year})",
-        )
-    return f"select * replace ({int(year)} as year) from {scan.view}"
-
-
 def raw_version(source, raw_dir, year: int | None = None) -> str | None:
     """Digest of the raw file(s) a source asset reads for ``year`` (its data version)."""
     return raw_versions.digest(source, raw_dir, year)
@@ -52,23 +33,30 @@ def _raw(source) -> dict:
     return {"eq/raw_source": source.name}
 
 
-def _publish_raw(data, model, name: str, key, source_path: str, con=None, rows_in: int | None = None, version=None):
+def _publish_raw(data, model, name: str, key, source_path: str, con=None, rows_in: int | None = None, version=None,
+                 report: dict | None = None):
     n = len(data) if rows_in is None else rows_in
     acc = RowAccount(rows_in=n, unit="rows")
-    yield from publish(data, model=model, key=key, account=acc, asset_name=name, metadata={"source_file": source_path},
+    md = {"source_file": source_path}
+    if report:
+        md["files_read"] = dg.MetadataValue.json(report)
+    yield from publish(data, model=model, key=key, account=acc, asset_name=name, metadata=md,
                        con=con, data_version=version)
 
 
 def _raw_yearly(source, model, name: str, key, raw_dir, year: int, where=None, fill_year: bool = True):
-    con = duckdb_connect()
-    try:
-        scan = scan_source(source, raw_dir, year if source.yearly else None, con=con, where=where)
-        path = source.path_for(year if source.yearly else None)
-        sql = _year_sql(con, scan, year, path) if fill_year else f"select *, {int(year)}::BIGINT as year from {scan.view}"
-        n = con.execute(f"select count(*) from {scan.view}").fetchone()[0]
-        yield from _publish_raw(sql, model, name, key, path, con=con, rows_in=n, version=raw_version(source, raw_dir, year))
-    finally:
-        con.close()
+    """Scan a source in place (any format of the mapping), fill a missing year with the file's
+    (rows of another year stop the run in the scan), and publish it."""
+    with duckdb_connect() as con:
+        yearly = source.yearly
+        with scan_source(source, raw_dir, year if yearly else None, con=con, check_year=yearly and fill_year) as scan:
+            rows = f"(select * from {scan.view}" + (f" where {where})" if where else ")")
+            sql = (f"select * replace ({int(year)}::BIGINT as year) from {rows}" if fill_year
+                   else f"select *, {int(year)}::BIGINT as year from {rows}")
+            n = con.execute(f"select count(*) from {rows}").fetchone()[0]
+            files = ", ".join(f["path"] for f in scan.report.get("files", [])) or source.path_for(year if yearly else None)
+            yield from _publish_raw(sql, model, name, key, files, con=con, rows_in=n,
+                                    version=raw_version(source, raw_dir, year), report=scan.report)
 
 
 def reference_asset(name: str, source, model, key) -> "dg.AssetsDefinition":

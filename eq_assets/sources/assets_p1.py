@@ -38,9 +38,7 @@ P1_REFERENCE: dict[str, tuple] = {
 def raw_patents_all(raw_files: RawFiles):
     """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
     yearly ``raw_patents`` partitions cover the survey years only)."""
-    con = duckdb_connect()
-    try:
-        scan = scan_source(PATENTS, raw_files.path, con=con)
+    with duckdb_connect() as con, scan_source(PATENTS, raw_files.path, con=con) as scan:
         n = con.execute(f"select count(*) from {scan.view}").fetchone()[0]
         acc = RowAccount(rows_in=n, unit="rows")
         # year 0 = no application year (kept, counted downstream)
@@ -48,8 +46,6 @@ def raw_patents_all(raw_files: RawFiles):
         yield from publish(sql, model=RawPatents, key=("application_no",), account=acc, asset_name="raw_patents_all",
                            metadata={"source_file": PATENTS.pattern}, con=con,
                            data_version=raw_version(PATENTS, raw_files.path))
-    finally:
-        con.close()
 
 
 ASSETS = [*(reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]

@@ -12,8 +12,18 @@ from eq_assets.core.versions import files_digest
 
 
 def source_files(source, raw_dir: Path, year: int | None = None) -> list[Path]:
-    """The file(s) of ``source`` for ``year`` (yearly sources) under ``raw_dir``."""
-    return [Path(raw_dir) / source.path_for(year if source.yearly else None)]
+    """The file(s) of ``source`` for ``year`` (yearly sources) under ``raw_dir``, as the scan
+    resolves them from the mapping (monthly parts, flow splits, any format); [] if none."""
+    from eq_assets.core.errors import InputDataError
+    from eq_assets.sources.mapping import load_mapping
+    from eq_assets.sources.scan import resolve_files
+
+    sm = load_mapping()[source.name]
+    try:
+        files, _ = resolve_files(sm, Path(raw_dir), year if source.yearly else None)
+    except InputDataError:
+        return []
+    return [Path(raw_dir) / f for f in files]
 
 
 def digest(source, raw_dir: Path, year: int | None = None) -> str | None:

@@ -1,8 +1,9 @@
-"""Command line: ``python -m eq_assets.synth --scale {tiny,small,paper} --out DIR [--seed N] [--force]``.
+"""Command line: ``python -m eq_assets.synth --scale {tiny,small,paper} --out DIR [--seed N] [--force] [--messy]``.
 
 Writes the synthetic world into DIR (default: the raw directory of ``eq_assets.settings``),
 refusing with exit code 1 when DIR already holds files unless ``--force`` is given, and prints
-rows per file and the wall time.
+rows per file and the wall time. ``--messy`` then rewrites the raw files in the shapes real
+copies come in (Stata, GBK CSV in monthly parts, header variants, Excel: ``synth/messy.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="output (raw) directory; default: eq_assets.settings.raw_dir()")
     ap.add_argument("--seed", type=int, default=20240801, help="master seed")
     ap.add_argument("--force", action="store_true", help="replace the world's files in a non-empty directory")
+    ap.add_argument("--messy", action="store_true", help="then convert to the messy real-world layout (synth/messy.py)")
     ap.add_argument("--latent", action="store_true", help="also write latent/obs_{year}.parquet (oracle checks)")
     args = ap.parse_args(argv)
     try:
@@ -28,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"synthetic world ({s['scale']}, seed {s['seed']}) written to {s['out_dir']} in {s['seconds']:.1f} s")
+    if args.messy:
+        from eq_assets.synth.messy import make_messy
+
+        written = make_messy(s["out_dir"])
+        print("  messy layout: " + "; ".join(f"{k} {len(v)} file(s)" for k, v in written.items()))
     for name, n in s["files"].items():
         print(f"  {name:32s} {n:>12,} rows")
     print(f"  firms: {s['firms']}")
