@@ -2,6 +2,9 @@
 
 from eq_assets.mechanisms.tfp import (
     DEFAULT_BOOTSTRAP_REPS,
+    DEFAULT_MIN_GROUP_OBS,
+    TOLERANCE,
+    GroupedProductionFunction,
     ProductionFunctionResult,
     ackerberg_caves_frazer,
     levinsohn_petrin,
@@ -12,6 +15,9 @@ from eq_assets.mechanisms.tfp import (
 
 __all__ = [
     "DEFAULT_BOOTSTRAP_REPS",
+    "DEFAULT_MIN_GROUP_OBS",
+    "TOLERANCE",
+    "GroupedProductionFunction",
     "ProductionFunctionResult",
     "ackerberg_caves_frazer",
     "levinsohn_petrin",

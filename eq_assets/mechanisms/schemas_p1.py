@@ -7,20 +7,38 @@ from pandera.typing import Series
 
 
 class ProductionFunction(pa.DataFrameModel):
-    """Output elasticities (rows keyed like results.csv: paper P1, table TFP, column LP/ACF)."""
+    """Output elasticities, one row per (production function, input), keyed like results.csv:
+    paper P1, table TFP, column "LP"/"ACF" (pooled) or "LP:<cic2>"/"ACF:<cic2>" (per 2-digit
+    industry; "LP:other" for the small industries estimated together), term ln_l / ln_k."""
 
     paper: Series[str]
     table: Series[str]
     column: Series[str]
     term: Series[str]
+    method: Series[str] = pa.Field(isin=["LP", "ACF"])
+    #: "pooled", a 2-digit CIC code, or "other"
     group: Series[str]
+    #: the 2-digit industries the production function covers (comma-separated; "all" if pooled)
+    industries: Series[str]
     estimate: Series[float]
     std_error: Series[float] = pa.Field(nullable=True, ge=0)
     ols_estimate: Series[float]
     n_obs: Series[int] = pa.Field(ge=0)
     n_obs_stage2: Series[int] = pa.Field(ge=0)
     n_firms: Series[int] = pa.Field(ge=0)
+    #: converged bootstrap draws behind std_error; non-converged and failed draws are left out
     bootstrap_reps: Series[int] = pa.Field(ge=0)
+    bootstrap_nonconverged: Series[int] = pa.Field(ge=0)
+    bootstrap_errors: Series[int] = pa.Field(ge=0)
+    #: "levpet" or "moment" (LP's second stage; ACF: "moment")
+    second_stage: Series[str]
+    #: stage-2 criterion at the estimate (levpet: mean squared residual; moments: normalised GMM)
+    criterion: Series[float] = pa.Field(nullable=True)
+    converged: Series[bool]
+    #: the starting point (or "scan") that gave the estimate
+    start: Series[str]
+    #: distinct converged solutions among the starts (more than 1: several roots)
+    n_solutions: Series[int] = pa.Field(ge=0)
 
     class Config:
         strict = True

@@ -7,6 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from eq_assets.core.resources import Outputs
+from eq_assets.mechanisms.p1 import production_function_results
 from eq_assets.regressions.assets import ASSETS as TABLE_ASSETS
 from eq_assets.regressions.results import atomic_write_text, write_results_csv
 from eq_assets.reports import descriptive
@@ -17,8 +18,12 @@ GROUP = "reports"
 DESCRIPTIVE_TABLES: dict[str, str] = {"p2_table1": "P2_table1"}
 
 
-def write_outputs(results: pd.DataFrame, out_dir: Path, descriptives: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+def write_outputs(results: pd.DataFrame, out_dir: Path, descriptives: dict[str, pd.DataFrame] | None = None,
+                  unrendered: pd.DataFrame | None = None) -> list[Path]:
     """Write results.csv and one .md and .tex per (paper, table); returns the paths written.
+
+    ``unrendered``: more results.csv rows that have no paper table (the production function, table
+    "TFP": :func:`eq_assets.mechanisms.p1.production_function_results`).
 
     ``descriptives`` ({"P2_table1": stats}) are descriptive-statistics tables: written as .md, .tex
     and .csv (:mod:`eq_assets.reports.descriptive`), not as rows of results.csv (one row per
@@ -26,7 +31,7 @@ def write_outputs(results: pd.DataFrame, out_dir: Path, descriptives: dict[str, 
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "results.csv"]
-    write_results_csv(results, written[0])
+    write_results_csv(results if unrendered is None else pd.concat([results, unrendered], ignore_index=True), written[0])
     for stem, stats in sorted((descriptives or {}).items()):
         atomic_write_text(out_dir / f"{stem}.md", descriptive.render_markdown(stats))
         atomic_write_text(out_dir / f"{stem}.tex", descriptive.render_latex(stats, label=f"tab:{stem.lower()}"))
@@ -44,18 +49,20 @@ def write_outputs(results: pd.DataFrame, out_dir: Path, descriptives: dict[str, 
     group_name=GROUP,
     ins={**{a.key.path[-1]: dg.AssetIn(key=a.key) for a in TABLE_ASSETS},
          # descriptive-statistics tables (not coefficients): key -> output file stem
-         **{k: dg.AssetIn(key=k) for k in DESCRIPTIVE_TABLES}},
+         **{k: dg.AssetIn(key=k) for k in DESCRIPTIVE_TABLES},
+         "p1_production_function": dg.AssetIn()},  # results.csv rows of table TFP
     kinds={"csv", "latex", "markdown"},
 )
 def paper_outputs(context: dg.AssetExecutionContext, outputs: Outputs, **tables: pd.DataFrame) -> dg.MaterializeResult:
     """results.csv (one row per coefficient) and P1_table1.md/.tex etc. in data/outputs/."""
     desc = {stem: tables.pop(k) for k, stem in DESCRIPTIVE_TABLES.items()}
+    tfp = production_function_results(tables.pop("p1_production_function"))
     results = pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
-    paths = write_outputs(results, outputs.path, desc)
+    paths = write_outputs(results, outputs.path, desc, unrendered=tfp)
     return dg.MaterializeResult(
         metadata={
             "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in paths)),
-            "coefficients": len(results),
+            "coefficients": len(results) + len(tfp),
             "tables": len(paths) // 2,
         }
     )
