@@ -521,7 +521,7 @@ def production_panel(world_dir):
 def test_tfp_recovers_production_function(production_panel, tiny_world, method):
     """LP / ACF per 2-digit industry on the written survey data recover that industry's beta_l,
     beta_k (3 SE); TFP tracks omega."""
-    from eq_assets.mechanisms.tfp import ackerberg_caves_frazer, levinsohn_petrin, tfp_by_group
+    from eq_assets.mechanisms import ackerberg_caves_frazer, levinsohn_petrin, tfp_by_group
     from eq_assets.synth.production import industry_elasticities
 
     el = industry_elasticities(tiny_world.params)

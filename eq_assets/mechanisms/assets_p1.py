@@ -20,7 +20,8 @@ from eq_assets.core.resources import RawFiles
 from eq_assets.mechanisms.p1 import (
     TfpParams, estimate_tfp, production_function_rows, production_inputs, tfp_distances, tfp_from_coefficients,
 )
-from eq_assets.mechanisms.tfp import DEFAULT_MIN_GROUP_OBS, TOLERANCE
+from eq_assets.mechanisms.tfp import TOLERANCE
+from eq_assets.mechanisms.tfp_groups import DEFAULT_MIN_GROUP_OBS
 from eq_assets.mechanisms.schemas_p1 import P1Tfp, ProductionFunction
 from eq_assets.regressions.truth import compare_to_truth, load_truth
 

@@ -60,10 +60,8 @@ from eq_assets.core.accounting import RowAccount
 from eq_assets.core.sql import run_sql
 from scipy.stats import norm
 
-from eq_assets.mechanisms.tfp import (
-    DEFAULT_MIN_GROUP_OBS, TOLERANCE, GroupedProductionFunction, ProductionFunctionResult, ackerberg_caves_frazer,
-    levinsohn_petrin, tfp_by_group,
-)
+from eq_assets.mechanisms.tfp import TOLERANCE, ackerberg_caves_frazer, levinsohn_petrin
+from eq_assets.mechanisms.tfp_groups import DEFAULT_MIN_GROUP_OBS, GroupedProductionFunction, tfp_by_group
 
 
 def dist_to_max(df: pd.DataFrame, column: str, by: tuple[str, ...] = ("industry", "year")) -> pd.Series:

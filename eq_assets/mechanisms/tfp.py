@@ -51,7 +51,7 @@ is also observed in year t-1 (and t-2 for levpet's over-identified revenue instr
 
 TFP: :meth:`ProductionFunctionResult.log_tfp` returns ``ln TFP_it = y_it - sum_j b_j x_jit``
 (levpet's ``predict, omega`` in logs; it contains ``w_it + e_it`` and the level constant).
-:func:`tfp_by_group` estimates one production function per group (e.g. 2-digit industry).
+:func:`eq_assets.mechanisms.tfp_groups.tfp_by_group` estimates one per group (e.g. 2-digit industry).
 
 References: Levinsohn & Petrin (2003), RES 70(2) 317-341; Ackerberg, Caves & Frazer (2015),
 Econometrica 83(6) 2411-2451; Petrin, Poi & Levinsohn (2004), Stata Journal 4(2) 113-123;
@@ -61,7 +61,7 @@ Rovigatti & Mollisi (2018), Stata Journal 18(3) 618-662.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -74,9 +74,8 @@ from eq_assets.mechanisms.tfp_solve import TOLERANCE, polynomial_features, stand
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_BOOTSTRAP_REPS", "DEFAULT_MIN_GROUP_OBS", "ACF_START_GRID", "COEF_BOUNDS", "TOLERANCE",
-    "GroupedProductionFunction", "ProductionFunctionResult", "ackerberg_caves_frazer", "levinsohn_petrin",
-    "lp_first_stage", "polynomial_features", "tfp_by_group",
+    "DEFAULT_BOOTSTRAP_REPS", "ACF_START_GRID", "COEF_BOUNDS", "TOLERANCE", "ProductionFunctionResult",
+    "ackerberg_caves_frazer", "levinsohn_petrin", "lp_first_stage", "polynomial_features",
 ]
 
 #: levpet's default number of bootstrap replications (``reps(50)``).
@@ -90,8 +89,6 @@ SCAN_POINTS = 61
 DRAW_SCAN_RADIUS = 0.25
 #: Values of each stage-2 coefficient whose combinations are ACF's grid of starting points.
 ACF_START_GRID = (0.2, 0.5, 0.8)
-#: Smallest group (firm-years with complete inputs) estimated on its own by :func:`tfp_by_group`.
-DEFAULT_MIN_GROUP_OBS = 500
 
 
 @dataclass(frozen=True)
@@ -412,58 +409,3 @@ def ackerberg_caves_frazer(df: pd.DataFrame, *, output: str, free: str | Sequenc
                 firm=firm, year=year, poly_degree=poly_degree, markov_degree=markov_degree, value_added=True,
                 bootstrap_reps=bootstrap_reps, seed=seed, tolerance=tolerance, bounds=bounds, start_grid=start_grid,
                 starts=starts)
-
-
-# ---------------------------------------------------------------------------------------------
-# one production function per group
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupedProductionFunction:
-    """ln TFP aligned with the input frame, one result per estimated group, the ``by`` values
-    each group covers, and the ``by`` values left without an estimate (value -> (rows, reason))."""
-
-    ln_tfp: pd.Series
-    results: dict[str, ProductionFunctionResult]
-    members: dict[str, tuple[str, ...]]
-    not_estimated: dict[str, tuple[int, str]]
-
-
-def tfp_by_group(df: pd.DataFrame, by: str, *, estimator: Callable[..., ProductionFunctionResult] = levinsohn_petrin,
-                 min_obs: int = DEFAULT_MIN_GROUP_OBS, pool_small: bool = True, other_label: str = "other",
-                 **kwargs) -> GroupedProductionFunction:
-    """One production function per value of ``by`` (e.g. 2-digit industry) and ln TFP with it.
-
-    A value with at least ``min_obs`` complete rows (output, inputs, firm and year present) is
-    estimated on its own (label = the value). The rows of smaller values are estimated together
-    under ``other_label`` when ``pool_small`` and they add up to ``min_obs``; otherwise they get
-    NaN TFP and are listed in ``not_estimated``. Groups whose estimation fails (too few
-    consecutive years) are listed there too, with the error.
-    """
-    need = [kwargs[k] for k in ("output", "firm", "year", "proxy")] + _names(kwargs["free"]) + _names(kwargs["state"])
-    complete = df[need].notna().all(axis=1)
-    keys = df[by].astype("string")
-    counts = keys[complete].value_counts().sort_index()
-    own = [str(k) for k, n in counts.items() if n >= min_obs]
-    small = [str(k) for k, n in counts.items() if n < min_obs]
-    groups: dict[str, tuple[str, ...]] = {k: (k,) for k in own}
-    not_est: dict[str, tuple[int, str]] = {}
-    if small and pool_small and int(counts[small].sum()) >= min_obs:
-        groups[other_label] = tuple(small)
-    else:
-        not_est.update({k: (int(counts[k]), f"fewer than {min_obs} firm-years") for k in small})
-    out = pd.Series(np.nan, index=df.index, dtype=float)
-    results: dict[str, ProductionFunctionResult] = {}
-    for label, values in groups.items():
-        mask = keys.isin(values).fillna(False).to_numpy()
-        g = df[mask]
-        try:
-            res = estimator(g, **kwargs)
-        except ValueError as exc:
-            not_est.update({v: (int(counts[v]), f"estimation failed: {exc}") for v in values})
-            continue
-        results[label] = res
-        out[mask] = res.log_tfp(g).to_numpy()
-    members = {k: v for k, v in groups.items() if k in results}
-    return GroupedProductionFunction(out.rename(f"ln_tfp_{estimator.__name__}"), results, members, not_est)
