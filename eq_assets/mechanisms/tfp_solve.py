@@ -60,6 +60,20 @@ def polynomial_features(x: np.ndarray, degree: int, *, include_bias: bool = True
     return np.column_stack(cols) if cols else np.zeros((n, 0))
 
 
+def _mv(x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x @ b`` for a tall x with a few columns, column by column: no BLAS call, whose thread
+    start-up dominates at these shapes when the cores are shared."""
+    out = x[:, 0] * b[0]
+    for j in range(1, x.shape[1]):
+        out = out + x[:, j] * b[j]
+    return out
+
+
+def _tv(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``x.T @ v`` column by column (see :func:`_mv`)."""
+    return np.array([(x[:, j] * v).sum() for j in range(x.shape[1])])
+
+
 def standardize(x: np.ndarray) -> np.ndarray:
     """Centre and scale columns: a polynomial of an affine transform spans the same space, so
     this changes numerics only."""
@@ -81,10 +95,25 @@ def ols(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def g_fit(target: np.ndarray, w_lag: np.ndarray, degree: int) -> np.ndarray:
     """Fitted values of the OLS of ``target`` on a polynomial of degree ``degree`` in ``w_lag``
-    (with a constant): the law of motion ``g`` (the hot loop of every second stage)."""
-    basis = np.vander(standardize(w_lag), degree + 1, increasing=True)
-    coef = ols(basis, target)
-    return basis @ coef
+    (with a constant): the law of motion ``g``, the hot loop of every second stage. Powers of the
+    standardised ``w_lag`` and the normal equations from their moments (a Hankel system of size
+    degree + 1: about 20 passes over the data instead of a tall least squares); numpy's SVD least
+    squares if that system is singular."""
+    z = standardize(w_lag)
+    powers = [np.ones_like(z), z]
+    for _ in range(2 * degree - 1):
+        powers.append(powers[-1] * z)
+    moments = np.array([q.sum() for q in powers])
+    idx = np.arange(degree + 1)
+    try:
+        coef = np.linalg.solve(moments[np.add.outer(idx, idx)], np.array([(powers[j] * target).sum() for j in idx]))
+    except np.linalg.LinAlgError:
+        basis = np.column_stack(powers[: degree + 1])
+        return basis @ np.linalg.lstsq(basis, target, rcond=None)[0]
+    out = coef[0] * powers[0]
+    for j in idx[1:]:
+        out += coef[j] * powers[j]
+    return out
 
 
 @dataclass(frozen=True)
@@ -107,9 +136,8 @@ def levpet(phi, rss, xt, xl, degree) -> Objective:
     phi_t, phi_l, rss_t = phi
 
     def res(b):
-        w_t = phi_t - xt @ b
-        w_l = phi_l - xl @ b
-        return rss_t - xt @ b - g_fit(w_t, w_l, degree)
+        xb = _mv(xt, b)
+        return rss_t - xb - g_fit(phi_t - xb, phi_l - _mv(xl, b), degree)
 
     return Objective(res, lambda b: float(np.mean(res(b) ** 2)), "minimum", xt.shape[1])
 
@@ -120,9 +148,9 @@ def levpet_revenue(phi, rss, xt, xl, inst, degree, center=None) -> Objective:
     n = len(rss_t)
 
     def res(b):
-        a = rss_t - xt @ b
-        e = a - g_fit(a, phi_l - xl @ b, degree)
-        m = inst.T @ e / n
+        a = rss_t - _mv(xt, b)
+        e = a - g_fit(a, phi_l - _mv(xl, b), degree)
+        m = _tv(inst, e) / n
         return m if center is None else m - center
 
     kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
@@ -136,11 +164,11 @@ def moment(phi, xt, xl, inst, degree) -> Objective:
     chol_w = np.linalg.cholesky(np.linalg.inv(inst.T @ inst / n))
 
     def xi(b):
-        w_t = phi_t - xt @ b
-        return w_t - g_fit(w_t, phi_l - xl @ b, degree)
+        w_t = phi_t - _mv(xt, b)
+        return w_t - g_fit(w_t, phi_l - _mv(xl, b), degree)
 
     def res(b):
-        return chol_w.T @ (inst.T @ xi(b) / n)  # ||.||^2 = m' W m
+        return chol_w.T @ (_tv(inst, xi(b)) / n)  # ||.||^2 = m' W m
 
     def crit(b):
         e = xi(b)
