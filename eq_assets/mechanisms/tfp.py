@@ -37,7 +37,11 @@ Ackerberg, Caves & Frazer (2015), :func:`ackerberg_caves_frazer`
     ``E[xi_t l_t-1] = 0`` (as prodest's ``prodestACF``). Value added only. The moments can have
     several roots and local minima that are not roots (issue 13); the system is solved from
     several starts (OLS, LP's stage-1 b_l with OLS b_k, the grid ``start_grid``, any ``starts``)
-    and only a root (criterion below ``tolerance``) counts as converged.
+    and only a root (criterion below ``tolerance``) inside ``bounds`` counts as converged. Among
+    several roots the one reached from the earliest start (OLS first) is kept, not the one with
+    the smallest criterion: all roots have criteria at rounding level (below 1e-28), and on the
+    synthetic world every industry also has a spurious root near (1.34, -0.19) whose criterion
+    is as often the smaller; ``n_distinct_solutions`` reports how many roots the starts found.
 
 Convergence, reported on every result: ``criterion`` (levpet: mean squared residual; moment
 systems: the normalised GMM criterion, 0 at a root), ``converged``, ``start`` (which start gave the
@@ -45,9 +49,9 @@ solution) and ``starts_tried``. Bootstrap (firm blocks; levpet's default ``reps(
 re-estimates both stages from the full-sample solution (one coefficient: a local scan of
 ``+-DRAW_SCAN_RADIUS``, widened to the full ``bounds`` if the minimum is at its edge; several:
 from the full-sample solution, then, if the full sample converged, every start); draws that do
-not converge are counted in
-``bootstrap_nonconverged`` and left out of the SEs. Observations enter stage 2 only when the firm
-is also observed in year t-1 (and t-2 for levpet's over-identified revenue instruments).
+not converge are counted in ``bootstrap_nonconverged`` and left out of the SEs. Observations
+enter stage 2 only when the firm is also observed in year t-1 (and t-2 for levpet's
+over-identified revenue instruments).
 
 TFP: :meth:`ProductionFunctionResult.log_tfp` returns ``ln TFP_it = y_it - sum_j b_j x_jit``
 (levpet's ``predict, omega`` in logs; it contains ``w_it + e_it`` and the level constant).
