@@ -24,10 +24,10 @@ from eq_assets.sources.contract import (
     TRADE_MODES,
 )
 from eq_assets.synth import (
-    CONTROL_NAMES, OutputDirNotEmpty, WorldParams, build_world, generate, simulate_year,
+    CONTROL_NAMES, OutputDirNotEmpty, WorldParams, build_world, generate, simulate_year, truth_table,
 )
 from eq_assets.synth.__main__ import main as cli_main
-from eq_assets.synth.catalog import DIGITAL_IPC, is_digital_code
+from eq_assets.synth.catalog import DIGITAL_IPC, INDUSTRIES, is_digital_code
 from eq_assets.synth.names import normalize
 from eq_assets.sources.contract import DIGITAL_IPC as DIGITAL_IPC_SOURCE
 from eq_assets.sources.contract_p1 import P1_SOURCES
@@ -155,11 +155,18 @@ def test_truth_table(world_dir):
     assert not t.duplicated(["paper", "table", "column", "term"]).any()
     assert t["true_value"].notna().all()
     params = json.loads((root / "params.json").read_text(encoding="utf-8"))["params"]
-    # structural: the production function's elasticities under the TFP asset's term names
+    # structural: each 2-digit industry's elasticities under the TFP asset's keys ("LP:<cic2>");
+    # several technologies, so no pooled "LP"/"ACF" truth
     tfp = t[t["table"] == "TFP"].set_index(["column", "term"])["true_value"]
-    assert tfp[("LP", "ln_l")] == params["beta_l"] == tfp[("ACF", "ln_l")]
-    assert tfp[("LP", "ln_k")] == params["beta_k"] == tfp[("ACF", "ln_k")]
+    el = params["industry_elasticities"]
+    assert set(el) == {c[0][:2] for c in INDUSTRIES} and len({tuple(v) for v in el.values()}) > 1
+    for code, (b_l, b_k) in el.items():
+        assert tfp[(f"LP:{code}", "ln_l")] == b_l == tfp[(f"ACF:{code}", "ln_l")]
+        assert tfp[(f"LP:{code}", "ln_k")] == b_k == tfp[(f"ACF:{code}", "ln_k")]
+    assert len(tfp) == 4 * len(el) and ("LP", "ln_l") not in tfp.index
     assert (t.loc[t["table"] == "TFP", "basis"] == "structural").all()
+    one = truth_table(WorldParams.for_scale("tiny", SEED, industry_elasticities={}))  # one technology
+    assert ("LP", "ln_l") in set(zip(one["column"], one["term"])) and len(one) == 4 * len(el) + 4
     # oracle: the Eco rows of Tables 1, 2, 4, 5, 6, 7
     o = t[t["basis"] == "oracle"]
     have = set(zip(o["table"], o["column"], o["term"]))
@@ -512,17 +519,25 @@ def production_panel(world_dir):
 
 @pytest.mark.parametrize("method", ["LP", "ACF"])
 def test_tfp_recovers_production_function(production_panel, tiny_world, method):
-    """LP / ACF on the written survey data recover beta_l, beta_k (3 SE); TFP tracks omega."""
-    from eq_assets.mechanisms.tfp import ackerberg_caves_frazer, levinsohn_petrin
+    """LP / ACF per 2-digit industry on the written survey data recover that industry's beta_l,
+    beta_k (3 SE); TFP tracks omega."""
+    from eq_assets.mechanisms import ackerberg_caves_frazer, levinsohn_petrin, tfp_by_group
+    from eq_assets.synth.production import industry_elasticities
 
-    p = tiny_world.params
+    el = industry_elasticities(tiny_world.params)
     est = levinsohn_petrin if method == "LP" else ackerberg_caves_frazer
-    res = est(production_panel, output="ln_va", free="ln_l", state="ln_k", proxy="ln_m", firm="legal_code",
-              year="year", bootstrap_reps=20, seed=1)
-    for term, true in (("ln_l", p.beta_l), ("ln_k", p.beta_k)):
-        assert abs(res.coef[term] - true) < 3 * res.se[term], (term, res.coef[term], res.se[term])
-    assert res.ols_coef["ln_l"] > p.beta_l  # labour responds to omega: OLS is biased up
-    assert np.corrcoef(res.log_tfp(production_panel), production_panel["omega"])[0, 1] > 0.9
+    g = tfp_by_group(production_panel, "cic2", estimator=est, min_obs=500, output="ln_va", free="ln_l", state="ln_k",
+                     proxy="ln_m", firm="legal_code", year="year", bootstrap_reps=20, seed=1)
+    own = [k for k in g.results if k != "other"]
+    assert len(own) >= 2, g.members  # at SCALE=tiny: 39 and 40
+    for code in own:
+        res = g.results[code]
+        assert res.converged
+        for term, true in zip(("ln_l", "ln_k"), el[code]):
+            assert abs(res.coef[term] - true) < 3 * res.se[term], (code, term, res.coef[term], res.se[term])
+        assert res.ols_coef["ln_l"] > el[code][0]  # labour responds to omega: OLS is biased up
+        m = (production_panel["cic2"] == code).to_numpy()
+        assert np.corrcoef(g.ln_tfp[m], production_panel.loc[m, "omega"])[0, 1] > 0.9
 
 
 @pytest.fixture(scope="module")

@@ -129,11 +129,16 @@ def publish(
     metadata: dict | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     data_version: str | None = None,
+    blocking_checks: Sequence[dg.AssetCheckResult] = (),
+    checks: Sequence[dg.AssetCheckResult] = (),
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage ``data``, check it, and yield its Output and check results (see module docstring).
 
     ``con``: the connection on which a SQL query or relation ``data`` was built (its views).
     ``data_version``: for raw-source assets, the digest of the files read (core.versions).
+    ``blocking_checks``: the asset's own blocking check results, computed before publication: one
+    that fails stops publication like the standard ones. ``checks``: non-blocking results,
+    yielded after the Output.
     """
     warehouse = Warehouse()
     partition = _partition()
@@ -170,9 +175,10 @@ def publish(
             check_name="row_accounting", passed=account.balanced,
             metadata={**account.metadata(), "summary": account.describe()}),
     }
-    if broken or n_dup or not account.balanced:
+    own_failed = [c for c in blocking_checks if not c.passed]
+    if broken or n_dup or not account.balanced or own_failed:
         warehouse.discard(path)
-        for r in results.values():
+        for r in [*results.values(), *blocking_checks]:
             yield r
         if broken:
             f = broken[0]
@@ -189,7 +195,12 @@ def publish(
                 "the last good version is kept",
                 rows=dup_desc, n_rows=len(dup_desc), expected="one row per key",
             )
-        raise InputDataError(where, f"row accounting does not balance: {account.describe()}; nothing was published")
+        if not account.balanced:
+            raise InputDataError(where, f"row accounting does not balance: {account.describe()}; nothing was published")
+        c = own_failed[0]
+        details = "; ".join(f"{k}: {getattr(v, 'value', v)}" for k, v in c.metadata.items())
+        raise InputDataError(where, f"blocking check {c.check_name!r} failed: nothing was published, the last good "
+                             f"version is kept ({details})")
     md = {
         **account.metadata(),
         "row_accounting": account.describe(),
@@ -202,6 +213,8 @@ def publish(
     yield dg.Output(Staged(asset_name, partition, path, rows), metadata=md,
                     data_version=dg.DataVersion(data_version) if data_version else None)
     yield from results.values()
+    yield from blocking_checks
+    yield from checks
 
 
 def table_asset(

@@ -120,6 +120,14 @@ class Staged:
     path: str
     rows: int
 
+    def df(self) -> pd.DataFrame:
+        """The staged rows (for tests that call an asset function directly)."""
+        con = duckdb.connect()
+        try:
+            return con.execute(f"select * from read_parquet({_lit(self.path)})").df()
+        finally:
+            con.close()
+
 
 class Warehouse:
     """Paths of the warehouse (see module docstring)."""

@@ -29,9 +29,17 @@ TFP (Table 8 cols 1-4)
     :func:`production_inputs` deflates value added, intermediate inputs and (by default) fixed
     assets with the 2-digit industry PPI (2004 = 100; ``deflator="ppi"``, or ``"none"``) and takes
     logs: ``ln_va``, ``ln_l`` (employees), ``ln_k``, ``ln_m``. :func:`estimate_tfp` runs
-    Levinsohn-Petrin (or ACF) from :mod:`eq_assets.mechanisms.tfp` pooled over industries
-    (``by="pooled"``, default: P1 does not say; the synthetic world has one technology) or per
-    2-digit industry (``by="cic2"``), and returns ln TFP per firm-year.
+    Levinsohn-Petrin (or ACF) from :mod:`eq_assets.mechanisms.tfp` per 2-digit industry
+    (``by="cic2"``, default: P1 only says "LP 法"; one production function per 2-digit industry
+    is the literature's practice on ASIF, e.g. Brandt, Van Biesebroeck & Zhang 2012) or pooled
+    over industries (``by="pooled"``). An industry with fewer than ``min_industry_obs`` firm-years
+    (default 500, about 80 firms over six years; the paper is silent) is not estimated alone: the
+    small industries are estimated together as group "other", or left without TFP (counted) when
+    they add up to fewer firm-years than that. :func:`production_function_rows` keys the
+    estimates like results.csv: column ``"LP"``/``"ACF"`` pooled, ``"LP:<cic2>"`` per industry,
+    ``"LP:other"`` for the small industries together (:func:`production_function_results` gives
+    the results.csv rows); :func:`tfp_from_coefficients` computes ln TFP with the elasticities of
+    the firm-year's industry.
     :func:`tfp_distances`: ``DistTFP_CIC_CN = TFP_front / TFP`` with TFP_front the industry-year
     maximum, ``DistTFP_US_CN = TFP_US / TFP`` and ``DistLP_US_CN = LP_US / LP`` with
     ``LP = real value added per worker``. P1 prints the ratios in TFP *levels*; with log TFP from
@@ -50,7 +58,10 @@ import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.sql import count, run_sql, run_transform
-from eq_assets.mechanisms.tfp import ProductionFunctionResult, ackerberg_caves_frazer, levinsohn_petrin
+from scipy.stats import norm
+
+from eq_assets.mechanisms.tfp import TOLERANCE, ackerberg_caves_frazer, levinsohn_petrin
+from eq_assets.mechanisms.tfp_groups import DEFAULT_MIN_GROUP_OBS, GroupedProductionFunction, tfp_by_group
 
 
 def dist_to_max(df: pd.DataFrame, column: str, by: tuple[str, ...] = ("industry", "year")) -> pd.Series:
@@ -198,18 +209,24 @@ class TfpParams:
 
     #: "LP" (Levinsohn-Petrin, P1) or "ACF" (Ackerberg-Caves-Frazer).
     method: str = "LP"
-    #: "pooled" (one production function) or "cic2" (one per 2-digit industry).
-    by: str = "pooled"
+    #: "cic2" (one production function per 2-digit industry; the literature's default on ASIF)
+    #: or "pooled" (one for all industries).
+    by: str = "cic2"
+    #: LP's second stage: "levpet" (LP 2003 / Stata levpet / R prodest) or "moment" (see tfp.py).
+    second_stage: str = "levpet"
     #: "ppi": deflate value added, intermediates and fixed assets by the industry PPI (2004 = 100).
     deflator: str = "ppi"
     #: also deflate fixed assets by the PPI (no investment deflator in the sources).
     deflate_capital: bool = True
     poly_degree: int = 3
     markov_degree: int = 3
+    #: firm-block bootstrap draws for the SEs (levpet's reps(50)); the cost is linear in it.
     bootstrap_reps: int = 50
     seed: int = 0
-    #: smallest industry estimated separately when by="cic2".
-    min_obs: int = 200
+    #: smallest industry (complete firm-years) estimated alone when by="cic2" (paper silent).
+    min_industry_obs: int = DEFAULT_MIN_GROUP_OBS
+    #: normalised GMM criterion below which ACF's moments count as solved (tfp_solve.TOLERANCE).
+    tolerance: float = TOLERANCE
     #: how the TFP distances are formed: "level" (ratio of TFP levels), "log_gap", "log_ratio".
     ratio_form: str = "level"
 
@@ -253,31 +270,82 @@ def production_inputs(firms: pd.DataFrame, industry_panel: pd.DataFrame, params:
     return out.sort_values(["legal_code", "year"]).reset_index(drop=True), acc
 
 
-def estimate_tfp(inputs: pd.DataFrame, params: TfpParams = TfpParams()) -> tuple[pd.Series, dict[str, ProductionFunctionResult]]:
-    """ln TFP per row of ``inputs`` and the fitted production function(s) (key "pooled" or cic2)."""
+def estimate_tfp(inputs: pd.DataFrame, params: TfpParams = TfpParams()) -> GroupedProductionFunction:
+    """ln TFP per row of ``inputs`` and the production function(s): one per 2-digit industry
+    (``by="cic2"``; small industries together as "other") or one labelled "pooled"."""
     est = {"LP": levinsohn_petrin, "ACF": ackerberg_caves_frazer}.get(params.method)
     if est is None:
         raise ValueError("method must be 'LP' or 'ACF'")
     kw = dict(output="ln_va", free="ln_l", state="ln_k", proxy="ln_m", firm="legal_code", year="year",
-              poly_degree=params.poly_degree, markov_degree=params.markov_degree,
+              poly_degree=params.poly_degree, markov_degree=params.markov_degree, tolerance=params.tolerance,
               bootstrap_reps=params.bootstrap_reps, seed=params.seed)
+    if params.method == "LP":
+        kw["second_stage"] = params.second_stage
     if params.by == "pooled":
         res = est(inputs, **kw)
-        return res.log_tfp(inputs).rename("ln_tfp"), {"pooled": res}
+        return GroupedProductionFunction(res.log_tfp(inputs).rename("ln_tfp"), {"pooled": res}, {"pooled": ("all",)}, {})
     if params.by == "cic2":
-        out = pd.Series(np.nan, index=inputs.index, dtype="float64")
-        results: dict[str, ProductionFunctionResult] = {}
-        for key, g in inputs.groupby("cic2", sort=True):
-            if len(g) < params.min_obs:
-                continue
-            try:
-                res = est(g, **kw)
-            except ValueError:
-                continue
-            results[str(key)] = res
-            out.loc[g.index] = res.log_tfp(g).to_numpy()
-        return out.rename("ln_tfp"), results
+        g = tfp_by_group(inputs, "cic2", estimator=est, min_obs=params.min_industry_obs, **kw)
+        return GroupedProductionFunction(g.ln_tfp.rename("ln_tfp"), g.results, g.members, g.not_estimated)
     raise ValueError("by must be 'pooled' or 'cic2'")
+
+
+def production_function_column(method: str, group: str) -> str:
+    """results.csv column of a production function: "LP" pooled, "LP:13" for 2-digit industry 13."""
+    return method if group == "pooled" else f"{method}:{group}"
+
+
+def production_function_rows(method: str, fitted: GroupedProductionFunction) -> list[dict]:
+    """One row per (group, input) of the ProductionFunction table (schemas_p1)."""
+    rows = []
+    for group, res in fitted.results.items():
+        for term in res.inputs:
+            rows.append({
+                "paper": "P1", "table": "TFP", "column": production_function_column(method, group), "term": term,
+                "method": method, "group": group, "industries": ",".join(fitted.members[group]),
+                "estimate": res.coef[term], "std_error": res.se[term], "ols_estimate": res.ols_coef[term],
+                "n_obs": res.n_obs, "n_obs_stage2": res.n_obs_stage2, "n_firms": res.n_firms,
+                "bootstrap_reps": res.bootstrap_reps, "bootstrap_nonconverged": res.bootstrap_nonconverged,
+                "bootstrap_errors": int(res.settings["bootstrap_errors"]), "second_stage": res.second_stage,
+                "criterion": res.criterion, "converged": res.converged, "start": res.start,
+                "n_solutions": res.n_distinct_solutions,
+            })
+    return rows
+
+
+def production_function_results(pf: pd.DataFrame) -> pd.DataFrame:
+    """results.csv rows (regressions.results layout) of the ProductionFunction table: bootstrap SE,
+    p-value from the normal approximation (levpet's bootstrap z), n_obs = firm-years used."""
+    z = pf["estimate"] / pf["std_error"]
+    sample = np.where(pf["group"] == "pooled", "all industries", "cic2 " + pf["industries"].astype(str))
+    return pd.DataFrame({
+        "paper": pf["paper"], "table": pf["table"], "column": pf["column"], "term": pf["term"],
+        "estimate": pf["estimate"], "std_error": pf["std_error"], "p_value": 2 * norm.sf(np.abs(z)),
+        "n_obs": pf["n_obs"], "adj_r2": np.nan, "fixed_effects": None,
+        "vcov": [f"bootstrap (firm blocks, {int(r)} draws)" for r in pf["bootstrap_reps"]], "sample": sample,
+    })
+
+
+def tfp_from_coefficients(inputs: pd.DataFrame, pf: pd.DataFrame, method: str = "LP") -> pd.Series:
+    """ln TFP = ln_va - b_l ln_l - b_k ln_k with the elasticities of the firm-year's 2-digit
+    industry (the group whose ``industries`` list its cic2; "all" for a pooled estimate). NaN for
+    firm-years of an industry without an estimate."""
+    rows = pf[pf["method"] == method]
+    if rows.empty:
+        raise ValueError(f"no {method} production function estimated (p1_production_function methods)")
+    coef = rows.pivot(index="group", columns="term", values="estimate")
+    members = rows.drop_duplicates("group").set_index("group")["industries"]
+    cic2 = inputs["cic2"].astype(str)
+    if (members == "all").any():
+        group = pd.Series(members.index[members == "all"][0], index=inputs.index)
+    else:
+        lookup = {code: g for g, codes in members.items() for code in str(codes).split(",")}
+        group = cic2.map(lookup)
+    c = coef.reindex(group.to_numpy())
+    out = inputs["ln_va"].to_numpy(dtype=float).copy()
+    for term in coef.columns:
+        out = out - c[term].to_numpy() * inputs[term].to_numpy(dtype=float)
+    return pd.Series(out, index=inputs.index, name="ln_tfp")
 
 
 def _ratio(ln_front: pd.Series, ln_own: pd.Series, form: str) -> pd.Series:

@@ -31,7 +31,7 @@ import pandas as pd
 from eq_assets.synth.catalog import INDUSTRIES, cities_frame
 from eq_assets.synth.params import CONTROL_NAMES, ECO_PARTS, WorldParams
 from eq_assets.synth.population import FIRST_YEAR, KIND_INTERMEDIARY, KIND_SURVEY, LAST_YEAR, Population
-from eq_assets.synth.production import MATERIALS_CONSTANT, ProductionPaths
+from eq_assets.synth.production import MATERIALS_CONSTANT, ProductionPaths, va_elasticities
 from eq_assets.synth.reference import RefData
 from eq_assets.synth.rng import stream
 
@@ -86,7 +86,8 @@ def firm_years(pop: Population, p: WorldParams, year: int, ref: RefData, prod: P
     ln_emp = (f["le"].to_numpy() + f["g_emp"].to_numpy() * (year - 2009) + p.labour_omega * omega
               + prod.labour_shock[:, col])
     emp = np.maximum(np.where(is_survey, 8, 1), np.round(np.exp(ln_emp)))
-    ln_va = p.va_constant + p.beta_l * np.log(emp) + p.beta_k * k_real + omega + p.sd_va_noise * z[:, 9]
+    b_l, b_k = va_elasticities(industry, p)  # the firm-year's 2-digit industry's technology
+    ln_va = p.va_constant + b_l * np.log(emp) + b_k * k_real + omega + p.sd_va_noise * z[:, 9]
     ln_m = MATERIALS_CONSTANT + p.materials_omega * omega + p.materials_k * k_real
     d["omega"], d["ln_k_real"], d["ln_va_real"], d["ln_m_real"], d["ppi"] = omega, k_real, ln_va, ln_m, ppi * 100.0
 

@@ -57,6 +57,20 @@ def _p2_delta_default() -> dict[str, float]:  # P2:
     }
 
 
+def _industry_elasticities_default() -> dict[str, tuple[float, float]]:
+    """(beta_l, beta_k) of real value added per 2-digit CIC industry of the catalog: labour-
+    intensive light industries (apparel, shoes, toys) have the larger labour and smaller capital
+    elasticity, process industries (chemicals, fibres, steel, non-ferrous metals) the reverse.
+    Illustrative values in the range of per-industry LP estimates on ASIF (e.g. Brandt, Van
+    Biesebroeck & Zhang 2012 report labour 0.3-0.6, capital 0.2-0.5 in value-added terms)."""
+    return {
+        "13": (0.46, 0.34), "17": (0.54, 0.30), "18": (0.60, 0.25), "19": (0.58, 0.26), "21": (0.55, 0.29),
+        "24": (0.57, 0.27), "26": (0.40, 0.43), "27": (0.43, 0.41), "28": (0.38, 0.45), "29": (0.46, 0.37),
+        "30": (0.48, 0.35), "31": (0.47, 0.36), "32": (0.38, 0.45), "33": (0.40, 0.44), "34": (0.52, 0.32),
+        "35": (0.50, 0.34), "37": (0.47, 0.38), "39": (0.50, 0.35), "40": (0.53, 0.33),
+    }
+
+
 @dataclass(frozen=True)
 class WorldParams:
     """All parameters of the synthetic world. Frozen: make variants with :meth:`replace`."""
@@ -124,10 +138,17 @@ class WorldParams:
 
     # --- production (P1 Table 8 TFP; SPEC section 4) -----------------------------------------
     beta_l: float = 0.5
-    """True labour elasticity of real value added: ln VA = b0 + beta_l l + beta_k k + omega + e
-    (l = ln employees as written, k = ln real fixed assets). truth.csv: P1/TFP/LP|ACF/ln_l."""
+    """Labour elasticity of real value added of an industry absent from ``industry_elasticities``:
+    ln VA = b0 + beta_l l + beta_k k + omega + e (l = ln employees as written, k = ln real fixed
+    assets)."""
     beta_k: float = 0.35
-    """True capital elasticity of real value added (truth.csv term ln_k)."""
+    """Capital elasticity of real value added of an industry absent from ``industry_elasticities``."""
+    industry_elasticities: dict[str, tuple[float, float]] = field(default_factory=_industry_elasticities_default)
+    """(beta_l, beta_k) of each 2-digit CIC industry (the firm-year's industry: a firm that changes
+    industry changes technology). truth.csv: P1/TFP/"LP:<cic2>"|"ACF:<cic2>"/ln_l|ln_k. ``{}``: one
+    technology (beta_l, beta_k) everywhere; only then does truth.csv also hold the pooled
+    columns "LP" and "ACF" (with several technologies a pooled production function has no
+    structural value)."""
     va_constant: float = 3.6
     """b0 of the value-added function (thousand 2004 yuan)."""
     rho_omega: float = 0.7
@@ -316,6 +337,9 @@ class WorldParams:
             raise ValueError(f"gamma needs exactly the controls {CONTROL_NAMES}; got {sorted(self.gamma)}")
         if set(self.p2_delta) != set(P2_MODERATORS):  # P2:
             raise ValueError(f"p2_delta needs exactly the moderators {P2_MODERATORS}; got {sorted(self.p2_delta)}")
+        for code, pair in self.industry_elasticities.items():
+            if not (isinstance(code, str) and len(code) == 2 and code.isdigit()) or len(tuple(pair)) != 2:
+                raise ValueError(f"industry_elasticities needs 2-digit CIC codes -> (beta_l, beta_k); got {code!r}: {pair!r}")
         if self.n_survey_firms < 50:
             raise ValueError("n_survey_firms must be at least 50")
 

@@ -6,7 +6,7 @@ the dynamics still hold. Real (2004-price) variables, logs:
     omega_it = rho_omega omega_i,t-1 + xi_it                 (AR(1), stationary sd sd_omega)
     k_it     = kbar_it + capital_rho (k_i,t-1 - kbar_i,t-1) + capital_omega omega_i,t-1 + eta_i,t-1
     l_it     = le_i + g_i (t - 2009) + labour_omega omega_it + s_it,   s AR(1)(0.5)
-    ln VA_it = va_constant + beta_l l_it + beta_k k_it + omega_it + e_it
+    ln VA_it = va_constant + beta_l,j l_it + beta_k,j k_it + omega_it + e_it   (j: the firm-year's 2-digit industry)
     ln M_it  = m0 + materials_omega omega_it + materials_k k_it
 
 ``kbar_it = le_i + k_int_i + ln logistic(f_fix_i) + g_i (t - 2009)`` is the firm's capital
@@ -15,7 +15,11 @@ uncorrelated with xi_it), labour is chosen knowing omega_it (so OLS overstates b
 the intermediate input is strictly increasing in omega given k with no other shock (the
 Levinsohn-Petrin proxy condition). omega has no firm mean (first-order Markov exactly, as LP
 and ACF assume). ``firmyear`` writes employees = round(exp(l)) and computes ln VA from the
-written employees, so the pipeline's l is the l of the production function.
+written employees, so the pipeline's l is the l of the production function. The elasticities
+(beta_l,j, beta_k,j) are those of the firm-year's 2-digit CIC industry
+(``WorldParams.industry_elasticities``, :func:`industry_elasticities`); the level constant and the
+productivity process are common, so ``ln VA - beta_l,j l - beta_k,j k = va_constant + omega + e``
+in every industry.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eq_assets.synth.catalog import INDUSTRIES
 from eq_assets.synth.params import WorldParams
 from eq_assets.synth.rng import stream
 
@@ -68,3 +73,18 @@ def production_paths(firms, p: WorldParams) -> ProductionPaths:
         omega[:, t] = p.rho_omega * omega[:, t - 1] + xi[:, t]
         s[:, t] = 0.5 * s[:, t - 1] + s_innov[:, t]
     return ProductionPaths(omega=omega, k=k, labour_shock=s)
+
+
+def industry_elasticities(p: WorldParams) -> dict[str, tuple[float, float]]:
+    """(beta_l, beta_k) of every 2-digit CIC industry of the catalog, in code order (industries
+    absent from ``p.industry_elasticities`` have (p.beta_l, p.beta_k))."""
+    codes = sorted({row[0][:2] for row in INDUSTRIES})
+    return {c: tuple(map(float, p.industry_elasticities.get(c, (p.beta_l, p.beta_k)))) for c in codes}
+
+
+def va_elasticities(industry: np.ndarray, p: WorldParams) -> tuple[np.ndarray, np.ndarray]:
+    """(beta_l, beta_k) arrays for catalog industry indices ``industry`` (4-digit -> its 2-digit)."""
+    el = industry_elasticities(p)
+    pairs = np.array([el[row[0][:2]] for row in INDUSTRIES])
+    idx = np.asarray(industry, dtype=np.int64)
+    return pairs[idx, 0], pairs[idx, 1]

@@ -9,7 +9,8 @@
   in 2014, whose patents also run to 2019);
 - ``truth.csv`` (paper, table, column, term, true_value, basis): oracle rows for the Eco terms
   of P1 Tables 1, 2, 4, 5, 6, 7 (``oracle.py``) and structural rows for the production
-  function (table "TFP", columns "LP"/"ACF", terms ln_l, ln_k);
+  function (table "TFP", columns "LP:<cic2>"/"ACF:<cic2>" per 2-digit industry, terms ln_l, ln_k;
+  see :func:`truth_table`);
 - ``truth_firms.csv``: every customs firm code with its survey legal code (empty if none), the
   intermediary flag and the kind of name spelling, to score matching;
 - ``params.json``: every parameter, the scale and the seed;
@@ -54,7 +55,7 @@ from eq_assets.synth.firmyear import asif_rows, firm_years
 from eq_assets.synth.params import CONTROL_NAMES, WorldParams
 from eq_assets.synth.patents import patent_rows
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population, build_population
-from eq_assets.synth.production import ProductionPaths, production_paths
+from eq_assets.synth.production import ProductionPaths, industry_elasticities, production_paths
 from eq_assets.synth.reference import RefData
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
@@ -128,11 +129,22 @@ TRUTH_COLUMNS = ["paper", "table", "column", "term", "true_value", "basis"]
 def truth_table(p: WorldParams) -> pd.DataFrame:
     """Structural truths: the production-function elasticities of P1 Table 8's TFP step.
 
-    paper "P1", table "TFP", column "LP" / "ACF", terms ``ln_l`` and ``ln_k`` (value added:
-    ln VA on ln employees and ln real fixed assets; see ``production``). The regression
-    tables' truths are oracle values (:mod:`eq_assets.synth.oracle`), added by :func:`generate`.
+    paper "P1", table "TFP", terms ``ln_l`` and ``ln_k`` (value added: ln VA on ln employees and
+    ln real fixed assets; see ``production``); column ``"<method>:<cic2>"`` (method LP or ACF) for
+    the production function of 2-digit industry cic2, e.g. "LP:13", the key under which the
+    p1_production_function asset writes its per-industry estimates. The pooled columns "LP" and
+    "ACF" are listed only when every industry has the same technology (``industry_elasticities``
+    empty or uniform): a pooled production function over several technologies has no structural
+    value. The regression tables' truths are oracle values (:mod:`eq_assets.synth.oracle`).
     """
-    rows = [("P1", "TFP", m, t, v, "structural") for m in ("LP", "ACF") for t, v in (("ln_l", p.beta_l), ("ln_k", p.beta_k))]
+    el = industry_elasticities(p)
+    rows = []
+    for m in ("LP", "ACF"):
+        if len(set(el.values())) == 1:
+            b_l, b_k = next(iter(el.values()))
+            rows += [("P1", "TFP", m, "ln_l", b_l, "structural"), ("P1", "TFP", m, "ln_k", b_k, "structural")]
+        for code, (b_l, b_k) in el.items():
+            rows += [("P1", "TFP", f"{m}:{code}", "ln_l", b_l, "structural"), ("P1", "TFP", f"{m}:{code}", "ln_k", b_k, "structural")]
     return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
 
 

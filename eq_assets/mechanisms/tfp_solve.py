@@ -1,0 +1,270 @@
+"""Second-stage objectives of the control-function estimators and the search for their solution.
+
+Written by hand: no maintained Python library implements these objectives (see ``tfp.py``).
+Every objective is a function of the stage-2 coefficients ``b`` whose value is a residual vector;
+the criterion is built from it. Three objectives (``tfp.py`` says which estimator uses which):
+
+``levpet``  (Levinsohn & Petrin 2003, section 4; Stata ``levpet``'s ``lp_bs_ss``; R ``prodest``'s
+    ``gOPLP``). With ``phi`` the stage-1 fit net of the free inputs and ``r = y - b_free'x_free``
+    (levpet's ``rssterm``): ``w_t = phi_t - b'x_t``, ``w_t-1 = phi_t-1 - b'x_t-1``; ``g`` is the
+    OLS fit of ``w_t`` on a polynomial in ``w_t-1``; the residual is the *output-based*
+    ``r_t - b'x_t - g(w_t-1)`` and the criterion its mean square (levpet minimises the sum).
+``levpet_revenue``  (levpet's ``revenue`` model: ``lp_gmm``/``nllp_bs_gmm``). ``A_t = r_t - b'x_t``
+    (x = capital and the proxy), ``B_t-1 = phi_t-1 - b'x_t-1``, ``e = A - g(B)`` with ``g`` the OLS
+    fit of ``A`` on a polynomial in ``B`` (levpet: linear), moments ``mean(e z)`` for instruments
+    ``z``, criterion their sum of squares (levpet's identity weighting). In bootstrap draws of an
+    over-identified model the moments are re-centred at the full-sample value (as levpet does).
+``moment``  (ACF 2015; the project's former LP second stage): ``xi = w_t - g(w_t-1)`` built from
+    ``phi`` alone, moments ``mean(xi z)``, criterion ``m' (Z'Z/n)^-1 m / mean(xi^2)``: the
+    (uncentred) R^2 of ``xi`` on the instruments, 0 at an exact root, scale free.
+
+Search (:func:`solve`). One coefficient: the criterion is scanned on a grid over ``bounds`` and
+Brent's bounded method refines the bracket around the best grid point (a global search on the
+interval, the analogue of levpet's line search). Several coefficients: Levenberg-Marquardt from
+every starting point given, the best solution kept. Exactly identified moment systems
+(``kind="root"``) are *converged* only when the criterion is below ``tol``; among the starts that
+reach it, the first in the order given is kept (their criteria are all numerically zero, so
+ordering by them would be ordering by rounding noise); when none reaches it, the smallest
+criterion is returned with ``converged=False``. Least-squares objectives (``kind="minimum"``) are
+converged when the optimiser reports success and the minimum is inside ``bounds``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations_with_replacement
+
+import numpy as np
+from scipy.optimize import least_squares, minimize_scalar
+
+#: Normalised GMM criterion below which an exactly identified system counts as solved. A root
+#: found by Levenberg-Marquardt is at 1e-20 or below; the non-solution of issue 13 was 7.8e-6.
+TOLERANCE = 1e-10
+
+
+def polynomial_features(x: np.ndarray, degree: int, *, include_bias: bool = True) -> np.ndarray:
+    """All monomials of total degree <= ``degree`` of the columns of ``x`` (n x p).
+
+    Order: bias, then degree 1, 2, ... and, within a degree, lexicographic in the column index,
+    e.g. for (k, m) and degree 2: ``1, k, m, k^2, k m, m^2``.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    n, p = x.shape
+    cols = [np.ones(n)] if include_bias else []
+    for d in range(1, degree + 1):
+        for combo in combinations_with_replacement(range(p), d):
+            cols.append(np.prod(x[:, list(combo)], axis=1))
+    return np.column_stack(cols) if cols else np.zeros((n, 0))
+
+
+def _mv(x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x @ b`` for a tall x with a few columns, column by column: no BLAS call, whose thread
+    start-up dominates at these shapes when the cores are shared."""
+    out = x[:, 0] * b[0]
+    for j in range(1, x.shape[1]):
+        out = out + x[:, j] * b[j]
+    return out
+
+
+def _tv(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``x.T @ v`` column by column (see :func:`_mv`)."""
+    return np.array([(x[:, j] * v).sum() for j in range(x.shape[1])])
+
+
+def standardize(x: np.ndarray) -> np.ndarray:
+    """Centre and scale columns: a polynomial of an affine transform spans the same space, so
+    this changes numerics only."""
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+def ols(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """OLS coefficients from the normal equations with one step of iterative refinement (as
+    accurate as an SVD least squares on the standardised polynomial designs used here, and tens
+    of times faster on tall matrices); numpy's SVD least squares if the cross-product is singular."""
+    xtx = x.T @ x
+    try:
+        b = np.linalg.solve(xtx, x.T @ y)
+        return b + np.linalg.solve(xtx, x.T @ (y - x @ b))
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def g_fit(target: np.ndarray, w_lag: np.ndarray, degree: int) -> np.ndarray:
+    """Fitted values of the OLS of ``target`` on a polynomial of degree ``degree`` in ``w_lag``
+    (with a constant): the law of motion ``g``, the hot loop of every second stage. Powers of the
+    standardised ``w_lag`` and the normal equations from their moments (a Hankel system of size
+    degree + 1: about 20 passes over the data instead of a tall least squares); numpy's SVD least
+    squares if that system is singular."""
+    z = standardize(w_lag)
+    powers = [np.ones_like(z), z]
+    for _ in range(2 * degree - 1):
+        powers.append(powers[-1] * z)
+    moments = np.array([q.sum() for q in powers])
+    idx = np.arange(degree + 1)
+    try:
+        coef = np.linalg.solve(moments[np.add.outer(idx, idx)], np.array([(powers[j] * target).sum() for j in idx]))
+    except np.linalg.LinAlgError:
+        basis = np.column_stack(powers[: degree + 1])
+        return basis @ np.linalg.lstsq(basis, target, rcond=None)[0]
+    out = coef[0] * powers[0]
+    for j in idx[1:]:
+        out += coef[j] * powers[j]
+    return out
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A stage-2 objective: ``residuals(b)`` (what LM works on), ``criterion(b)`` (reported),
+    ``kind`` "root" (exactly identified moments: solved at criterion 0) or "minimum"."""
+
+    residuals: Callable[[np.ndarray], np.ndarray]
+    criterion: Callable[[np.ndarray], float]
+    kind: str
+    n_params: int
+
+
+def levpet(phi, rss, xt, xl, degree) -> Objective:
+    """Levinsohn-Petrin / levpet value-added second stage (see the module docstring).
+
+    ``phi``/``rss``: stage-1 fit net of the free inputs and output net of the free inputs, both
+    at year t (``phi_l`` at t-1 in ``xl``'s rows); ``xt``/``xl``: state inputs at t and t-1.
+    """
+    phi_t, phi_l, rss_t = phi
+
+    def res(b):
+        xb = _mv(xt, b)
+        return rss_t - xb - g_fit(phi_t - xb, phi_l - _mv(xl, b), degree)
+
+    return Objective(res, lambda b: float(np.mean(res(b) ** 2)), "minimum", xt.shape[1])
+
+
+def levpet_revenue(phi, rss, xt, xl, inst, degree, center=None) -> Objective:
+    """levpet's revenue (gross output) second stage: GMM with identity weighting."""
+    _, phi_l, rss_t = phi
+    n = len(rss_t)
+
+    def res(b):
+        a = rss_t - _mv(xt, b)
+        e = a - g_fit(a, phi_l - _mv(xl, b), degree)
+        m = _tv(inst, e) / n
+        return m if center is None else m - center
+
+    kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
+    return Objective(res, lambda b: float(np.sum(res(b) ** 2)), kind, xt.shape[1])
+
+
+def moment(phi, xt, xl, inst, degree) -> Objective:
+    """Moment second stage on ``xi`` built from ``phi`` (ACF 2015; the LP 'moment' option)."""
+    phi_t, phi_l, _ = phi
+    n = len(phi_t)
+    chol_w = np.linalg.cholesky(np.linalg.inv(inst.T @ inst / n))
+
+    def xi(b):
+        w_t = phi_t - _mv(xt, b)
+        return w_t - g_fit(w_t, phi_l - _mv(xl, b), degree)
+
+    def res(b):
+        return chol_w.T @ (_tv(inst, xi(b)) / n)  # ||.||^2 = m' W m
+
+    def crit(b):
+        e = xi(b)
+        return float(np.sum(res(b) ** 2) / max(np.mean(e**2), np.finfo(float).tiny))
+
+    kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
+    return Objective(res, crit, kind, xt.shape[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# search
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Where the search ended: coefficients, criterion, convergence, the start used, and every
+    start tried as (name, start, end, criterion, converged)."""
+
+    x: np.ndarray
+    criterion: float
+    converged: bool
+    start: str
+    tried: tuple[tuple[str, tuple[float, ...], tuple[float, ...], float, bool], ...] = field(default=())
+
+    @property
+    def n_distinct_solutions(self) -> int:
+        """Distinct converged end points (|difference| > 1e-6): more than 1 = several roots."""
+        ends: list[np.ndarray] = []
+        for *_, end, _c, ok in self.tried:
+            e = np.asarray(end)
+            if ok and not any(np.max(np.abs(e - f)) <= 1e-6 for f in ends):
+                ends.append(e)
+        return len(ends)
+
+
+def _safe(f: Callable[[np.ndarray], float], x: np.ndarray) -> float:
+    try:
+        v = f(x)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return np.inf
+    return v if np.isfinite(v) else np.inf
+
+
+def _scalar(obj: Objective, bounds: tuple[float, float], points: int, tol: float) -> Solution:
+    lo, hi = bounds
+    grid = np.linspace(lo, hi, points)
+    vals = np.array([_safe(obj.criterion, np.array([g])) for g in grid])
+    if not np.isfinite(vals).any():
+        return Solution(np.array([np.nan]), np.inf, False, "scan")
+    i = int(np.argmin(vals))
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, points - 1)]
+    r = minimize_scalar(lambda v: _safe(obj.criterion, np.array([v])), bounds=(a, b), method="bounded",
+                        options={"xatol": 1e-10, "maxiter": 500})
+    x, crit = (float(r.x), float(r.fun)) if r.fun <= vals[i] else (float(grid[i]), float(vals[i]))
+    interior = 0 < i < points - 1 and lo < x < hi
+    ok = bool(r.success) and interior and (crit < tol if obj.kind == "root" else True)
+    return Solution(np.array([x]), crit, ok, "scan", (("scan", (float(grid[i]),), (x,), crit, ok),))
+
+
+def _lm(obj: Objective, x0: np.ndarray, tol: float, bounds) -> tuple[np.ndarray, float, bool]:
+    try:
+        r = least_squares(obj.residuals, x0, method="lm", xtol=1e-12, ftol=1e-14, gtol=1e-14, max_nfev=400 * len(x0))
+    except (np.linalg.LinAlgError, ValueError):
+        return np.full(len(x0), np.nan), np.inf, False
+    x = r.x
+    crit = _safe(obj.criterion, x) if np.all(np.isfinite(x)) else np.inf
+    inside = bool(np.all((x > bounds[0]) & (x < bounds[1])))
+    ok = np.isfinite(crit) and inside and (crit < tol if obj.kind == "root" else r.status > 0)
+    return x, crit, bool(ok)
+
+
+def solve(
+    obj: Objective,
+    starts: Sequence[tuple[str, np.ndarray]],
+    *,
+    tol: float = TOLERANCE,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    scan_points: int = 0,
+) -> Solution:
+    """Solve ``obj``: a grid scan + Brent when it has one coefficient and ``scan_points`` > 0,
+    else Levenberg-Marquardt from each of ``starts`` (see the module docstring for the choice).
+    A solution outside ``bounds`` (each coefficient) is not converged."""
+    if obj.n_params == 1 and scan_points > 0:
+        return _scalar(obj, bounds, scan_points, tol)
+    tried = []
+    for name, x0 in starts:
+        x0 = np.asarray(x0, dtype=float)
+        x, crit, ok = _lm(obj, x0, tol, bounds)
+        tried.append((name, tuple(map(float, x0)), tuple(map(float, x)), float(crit), ok))
+    if not tried:
+        raise ValueError("no starting point")
+    conv = [t for t in tried if t[4]]
+    inside = [t for t in tried if np.all((np.asarray(t[2]) > bounds[0]) & (np.asarray(t[2]) < bounds[1]))]
+    if obj.kind == "root" and conv:
+        best = conv[0]
+    else:  # the smallest criterion inside the bounds (min keeps the first of equal criteria)
+        best = min(inside or tried, key=lambda t: t[3])
+    return Solution(np.asarray(best[2]), best[3], best[4], best[0], tuple(tried))
