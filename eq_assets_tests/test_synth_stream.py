@@ -20,6 +20,7 @@ from eq_assets.sources.contract import PATENTS
 from eq_assets.sources.contract_p1 import CUSTOMS_AGGREGATE, P1_AGGREGATE_YEARS
 from eq_assets.synth import WorldParams, build_world, generate, oracle, p2_oracle, reference
 from eq_assets.synth import world as world_module
+from eq_assets.synth.derived import aggregate_rows
 from eq_assets.synth.spill import SPILL_PREFIX
 from eq_assets.synth.writer import write_source
 
@@ -106,8 +107,8 @@ def test_assembled_files_equal_in_memory_concatenation(streamed, in_memory, tmp_
     w, draws, late = in_memory
     patents = pd.concat([d.patents for d in draws.values()] + [pats for _, _, pats in late.values()], ignore_index=True)
     patents = patents.sort_values("application_no", kind="stable")
-    aggregate = pd.concat([world_module.aggregate_rows(d.obs, w.products, y) for y, d in draws.items()]
-                          + [world_module.aggregate_rows(obs, w.products, y) for y, (_, obs, _) in late.items()],
+    aggregate = pd.concat([aggregate_rows(d.obs, w.products, y) for y, d in draws.items()]
+                          + [aggregate_rows(obs, w.products, y) for y, (_, obs, _) in late.items()],
                           ignore_index=True)
     con = duckdb.connect()
     write_source(con, patents.drop(columns=["_fid", "_digital"]), PATENTS, tmp_path)

@@ -37,12 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.sources.contract import (
-    ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS, TRADE_MODES,
+    ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS,
 )
 from eq_assets.synth import p2 as p2_model  # P2:
 from eq_assets.synth import reference
@@ -51,9 +50,12 @@ from eq_assets.sources.contract_p1 import (
     INDUSTRY_PANEL, P1_AGGREGATE_YEARS, PROVINCE_INTERNET_PORTS, US_INDUSTRY,
 )
 from eq_assets.synth import assemble, oracle
-from eq_assets.synth.catalog import Products, build_products, destinations_frame, hs_version
+from eq_assets.synth.catalog import Products, build_products
+from eq_assets.synth.derived import (  # noqa: F401  (aggregate_rows: part of this module's interface)
+    aggregate_rows, analysis_diagnostics, latent_firm_years, latent_frame, truth_firms,
+)
 from eq_assets.synth.firmyear import asif_rows, firm_years
-from eq_assets.synth.params import CONTROL_NAMES, WorldParams
+from eq_assets.synth.params import WorldParams
 from eq_assets.synth.patents import patent_rows
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population, build_population
 from eq_assets.synth.production import ProductionPaths, production_paths
@@ -125,6 +127,26 @@ def simulate_late_year(world: World, year: int) -> tuple[pd.DataFrame, pd.DataFr
     return fy, obs, patent_rows(fy, pop, p, year)
 
 
+def reference_sources(world: World) -> list[tuple]:
+    """P1's reference files: (contract source, canonical frame) pairs, in writing order."""
+    p, ref = world.params, world.ref
+    return [
+        (DIGITAL_IPC, reference.digital_ipc_table()),
+        (HS_CONCORDANCE, reference.hs_concordance(world.products)),
+        (COUNTRY_CODES, reference.country_codes()),
+        (CITY_PANEL, reference.city_panel(p.seed)),
+        (CITY_IP_PROTECTION, reference.city_ip_protection(p.seed)),
+        (CITY_1984, reference.city_1984(ref)),
+        (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
+        (FOREIGN_PATENTS, reference.foreign_patents(ref)),
+        (COUNTRY_PANEL, reference.country_panel(p.seed)),
+        (COUNTRY_DEVELOPMENT, reference.country_development()),
+        (INDUSTRY_PANEL, reference.industry_panel(ref, p.seed)),
+        (US_INDUSTRY, reference.us_industry(ref, p, p.seed)),
+        (HS_CIC, reference.hs6_cic(world.products)),
+    ]
+
+
 TRUTH_COLUMNS = ["paper", "table", "column", "term", "true_value", "basis"]
 
 
@@ -137,67 +159,6 @@ def truth_table(p: WorldParams) -> pd.DataFrame:
     """
     rows = [("P1", "TFP", m, t, v, "structural") for m in ("LP", "ACF") for t, v in (("ln_l", p.beta_l), ("ln_k", p.beta_k))]
     return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
-
-
-def aggregate_rows(obs: pd.DataFrame, products: Products, year: int) -> pd.DataFrame:
-    """Firm-anonymous customs exports of a year: year x destination x HS6 (the year's revision)
-    x trade mode, quantity and USD value summed over every exporter (all firm kinds)."""
-    q = np.maximum(1.0, np.round(np.exp(obs["ln_q"].to_numpy())))
-    v = np.round(q * np.exp(obs["ln_p"].to_numpy()), 2)
-    a = pd.DataFrame({"product": obs["product"].to_numpy(), "dest": obs["dest"].to_numpy(),
-                      "mode": obs["mode"].to_numpy(), "quantity": q, "value_usd": v})
-    a = a.groupby(["product", "dest", "mode"], sort=True, as_index=False)[["quantity", "value_usd"]].sum()
-    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]
-    out = pd.DataFrame({
-        "year": year,
-        "dest_code": destinations_frame()["dest_code"].to_numpy()[a["dest"].to_numpy()],
-        "hs6": products.table[col].to_numpy()[a["product"].to_numpy()],
-        "trade_mode": np.array(list(TRADE_MODES), dtype=object)[a["mode"].to_numpy()],
-        "quantity": a["quantity"].to_numpy(),
-        "value_usd": np.round(a["value_usd"].to_numpy(), 2),
-    })
-    return out.sort_values(["dest_code", "hs6", "trade_mode"], kind="stable").reset_index(drop=True)
-
-
-def truth_firms(pop: Population) -> pd.DataFrame:
-    f = pop.firms[pop.firms["exporter"]]
-    out = pd.DataFrame({
-        "customs_firm_code": f["customs_code"].to_numpy(),
-        "legal_code": f["legal_code"].where(f["kind"] == KIND_SURVEY, None).to_numpy(),
-        "is_intermediary": (f["kind"] == KIND_INTERMEDIARY).to_numpy(),
-        "name_variant_kind": f["name_variant_kind"].to_numpy(),
-    })
-    return out.sort_values("customs_firm_code").reset_index(drop=True)
-
-
-def analysis_diagnostics(obs: pd.DataFrame, fy: pd.DataFrame) -> dict:
-    """Approximate P1 analysis sample of a year from the latent frame, and the own-cell share.
-
-    Sample: survey firms' observations without customs defects (all of them match), in cells of
-    2+ such observations, with every control defined (as P1's panel). ``own_share`` is the mean
-    share of the firm's own observations in its product x destination x year cell: the measured
-    quality of an observation moves by beta*(1 - own_share) when the firm's Eco moves, because
-    the cell mean moves too. It shrinks like 1/scale (about 0.35 tiny, 0.10 small, 0.008 paper).
-    """
-    o = obs[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == "")]
-    cell = o.groupby(["product", "dest"])["fid"].transform("size")
-    own = o.groupby(["product", "dest", "fid"])["fid"].transform("size")
-    ok = fy.set_index("fid")
-    complete = (ok["profit_defined"] & ~ok["missing_employees"]).reindex(o["fid"]).to_numpy()
-    keep = (cell.to_numpy() > 1) & complete
-    share = (own / cell).to_numpy()[keep]
-    return {"n": int(keep.sum()), "own_share_sum": float(share.sum())}
-
-
-def _latent_frame(world: World, d: YearDraw) -> pd.DataFrame:
-    """Latent observations with the codes the pipeline uses (legal code, HS6, destination, mode)."""
-    lat = d.obs.merge(world.population.firms[["fid", "legal_code", "customs_code"]], on="fid", how="left")
-    fyc = d.firm_years[["fid", "city", *CONTROL_NAMES, "profit_defined", "missing_employees", "abnormal_status"]]
-    lat = lat.merge(fyc, on="fid", how="left")
-    lat["hs6"] = world.products.table["hs6"].to_numpy()[lat["product"]]
-    lat["dest_code"] = destinations_frame()["dest_code"].to_numpy()[lat["dest"]]
-    lat["trade_mode"] = np.array(list(TRADE_MODES.values()), dtype=object)[lat["mode"]]
-    return lat
 
 
 def _check_out_dir(out: Path, force: bool) -> None:
@@ -292,13 +253,13 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
             spill.put(assemble.P1_OBS_PARTS, oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref))
             spill.put(assemble.P1_FY_PARTS, oracle.firm_year_covariates(d.firm_years, world.ref))
         if latent:
-            lat = _latent_frame(world, d)
+            lat = latent_frame(world, d)
             (out / "latent").mkdir(exist_ok=True)
             con.register("_lat", lat)
             con.execute(f"copy (select * from _lat) to '{(out / 'latent' / f'obs_{year}.parquet').as_posix()}' (format parquet)")
             con.unregister("_lat")
             del lat
-            spill.put(assemble.LATENT_FY_PARTS, _latent_firm_years(world, d.firm_years), ordered=True)
+            spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, d.firm_years), ordered=True)
         if verbose:
             print(f"  {year}: {len(d.customs):>9,} customs rows, {len(d.asif):>8,} survey rows, "
                   f"{len(d.obs):>9,} observations ({time.perf_counter() - t1:.1f} s)", flush=True)
@@ -312,7 +273,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
             digital_patents += int(pats["_digital"].sum())
             spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(obs, world.products, year), ordered=True)
             if latent:
-                spill.put(assemble.LATENT_FY_PARTS, _latent_firm_years(world, fy), ordered=True)
+                spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, fy), ordered=True)
             if verbose:
                 print(f"  {year}: {len(obs):>9,} observations (aggregate and patents only, "
                       f"{time.perf_counter() - t1:.1f} s)", flush=True)
@@ -320,22 +281,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         phase("late years")
     files[PATENTS.path_for()] = assemble.write_patents(spill, out)
     files[CUSTOMS_AGGREGATE.path_for()] = assemble.write_aggregate(spill, out)
-    ref = world.ref
-    for source, frame in (
-        (DIGITAL_IPC, reference.digital_ipc_table()),
-        (HS_CONCORDANCE, reference.hs_concordance(world.products)),
-        (COUNTRY_CODES, reference.country_codes()),
-        (CITY_PANEL, reference.city_panel(p.seed)),
-        (CITY_IP_PROTECTION, reference.city_ip_protection(p.seed)),
-        (CITY_1984, reference.city_1984(ref)),
-        (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
-        (FOREIGN_PATENTS, reference.foreign_patents(ref)),
-        (COUNTRY_PANEL, reference.country_panel(p.seed)),
-        (COUNTRY_DEVELOPMENT, reference.country_development()),
-        (INDUSTRY_PANEL, reference.industry_panel(ref, p.seed)),
-        (US_INDUSTRY, reference.us_industry(ref, p, p.seed)),
-        (HS_CIC, reference.hs6_cic(world.products)),
-    ):
+    for source, frame in reference_sources(world):
         files[source.path_for()] = write_source(con, frame, source, out)
     if latent and spill.has(assemble.LATENT_FY_PARTS):
         assemble.write_latent_firm_years(spill, out / "latent" / "firm_years.parquet")
@@ -363,7 +309,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         "nonsurvey_exporters": int((f["kind"] == 1).sum()),
         "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
     }
-    del world, f, ref  # the P1 oracle needs only the spilled panels
+    del world, f  # the P1 oracle needs only the spilled panels
 
     # truth: oracle (P1 regression tables) + structural (production function) + oracle (P2)
     t_or = time.perf_counter()
@@ -424,14 +370,3 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
 
 def _sig(x: float, digits: int = 10) -> float:
     return float(f"{x:.{digits}g}")
-
-
-def _latent_firm_years(world: World, fy: pd.DataFrame) -> pd.DataFrame:
-    """Survey firm-years with the true productivity and the production variables (logs, real
-    2004 yuan), the Eco variables, the shock v and the instruments' structural drivers."""
-    s = fy[fy["kind"] == KIND_SURVEY]
-    out = s[["year", "fid", "city", "industry", "omega", "ln_k_real", "ln_va_real", "ln_m_real", "ppi", "employees",
-             "v", "iv_internet", "iv_foreign", "n_dig", *oracle.ECO_TERMS, "abnormal_status", "missing_employees",
-             "profit_defined"]].copy()
-    out.insert(2, "legal_code", world.population.firms["legal_code"].to_numpy()[s["fid"].to_numpy()])
-    return out.reset_index(drop=True)
