@@ -2,7 +2,9 @@
 
 Writes the synthetic world into DIR (default: the raw directory of ``eq_assets.settings``),
 refusing with exit code 1 when DIR already holds files unless ``--force`` is given, and prints
-rows per file and the wall time. ``--messy`` then rewrites the raw files in the shapes real
+each year as it is drawn, the phases' times (world, survey years, late years, assembling the
+all-year files, P2 oracle, P1 oracle with each fit, writing the truth), rows per file and the
+wall time. ``--messy`` then rewrites the raw files in the shapes real
 copies come in (Stata, GBK CSV in monthly parts, header variants, Excel: ``synth/messy.py``).
 """
 
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  firms: {s['firms']}")
     print(f"  export observations {s['export_observations']:,}; expected P1 analysis observations "
           f"~{s['expected_p1_observations']:,}; own share of cells {s['own_cell_share']}")
+    print("  seconds by phase: " + ", ".join(f"{k} {v:.1f}" for k, v in s["phase_seconds"].items()))
     return 0
 
 

@@ -40,6 +40,9 @@ totals, used by tests to separate measurement from estimation) are kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -128,11 +131,19 @@ def firm_year_covariates(fy: pd.DataFrame, ref: RefData) -> pd.DataFrame:
     return out
 
 
-def firm_panel(obs_panel: pd.DataFrame, fy_cov: pd.DataFrame) -> pd.DataFrame:
-    """Firm-year panel with ``Distance_q`` (standardized quality within HS6 over all years)."""
-    o = obs_panel[["year", "fid", "product", "industry", "quality", "value_usd"]]
-    g = o.groupby("product")["quality"]
-    lo, hi = g.transform("min").to_numpy(), g.transform("max").to_numpy()
+def quality_bounds(obs_panel: pd.DataFrame) -> pd.DataFrame:
+    """Per product (HS6): min and max of ``quality`` over the rows given (all years)."""
+    return obs_panel.groupby("product")["quality"].agg(lo="min", hi="max")
+
+
+def firm_panel_year(obs_year: pd.DataFrame, fy_cov: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """Firm-year rows of one year's observations with ``Distance_q`` (quality min-max standardized
+    within HS6 by ``bounds`` over all years, value-weighted per firm-year, industry-year max minus
+    it), joined to the firm-year covariates. Every step groups within a year, so the years'
+    frames concatenated in year order are :func:`firm_panel` of all years."""
+    o = obs_year[["year", "fid", "product", "industry", "quality", "value_usd"]]
+    b = bounds.reindex(o["product"].to_numpy())
+    lo, hi = b["lo"].to_numpy(), b["hi"].to_numpy()
     ok = hi > lo
     r = pd.DataFrame({"year": o["year"].to_numpy()[ok], "fid": o["fid"].to_numpy()[ok],
                       "industry": o["industry"].to_numpy()[ok],
@@ -146,8 +157,40 @@ def firm_panel(obs_panel: pd.DataFrame, fy_cov: pd.DataFrame) -> pd.DataFrame:
     return a[["year", "fid", "industry", "Distance_q"]].merge(cov, on=["year", "fid"], how="left", validate="one_to_one")
 
 
-def _as_pipeline_names(df: pd.DataFrame) -> pd.DataFrame:
-    return df.rename(columns={"fid": "firm_id"})
+def firm_panel(obs_panel: pd.DataFrame, fy_cov: pd.DataFrame) -> pd.DataFrame:
+    """Firm-year panel with ``Distance_q`` (standardized quality within HS6 over all years)."""
+    bounds = quality_bounds(obs_panel)
+    parts = [firm_panel_year(o, fy_cov, bounds) for _, o in obs_panel.groupby("year", sort=True)]
+    return pd.concat(parts, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel the oracle fits on: its column names and ``load(columns)``, a frame with only
+    those columns (from memory, :func:`frame_panel`, or from spilled Parquet parts)."""
+
+    columns: frozenset[str]
+    load: Callable[[tuple[str, ...]], pd.DataFrame]
+
+
+def panel_columns(columns, causal: bool = False) -> dict[str, str]:
+    """Panel column -> stored column of the latent panels: ``fid`` is the pipeline's ``firm_id``;
+    the causal panel's ``Distance`` is ``Distance_causal`` (Distance from ln lambda - loading*v)."""
+    out = {("firm_id" if c == "fid" else c): c for c in columns}
+    if causal:
+        out.pop("Distance_causal", None)
+        out["Distance"] = "Distance_causal"
+    return out
+
+
+def frame_panel(df: pd.DataFrame, causal: bool = False) -> Panel:
+    """:class:`Panel` over an in-memory latent panel (column names as stored)."""
+    mapping = panel_columns(df.columns, causal)
+
+    def load(cols: tuple[str, ...]) -> pd.DataFrame:
+        return df[[mapping[c] for c in cols]].set_axis(list(cols), axis=1)
+
+    return Panel(frozenset(mapping), load)
 
 
 def oracle_specs(scope: str = "all"):
@@ -165,45 +208,58 @@ def oracle_specs(scope: str = "all"):
 
 
 def oracle_truth(obs_panel: pd.DataFrame, fpanel: pd.DataFrame, scope: str = "all") -> tuple[pd.DataFrame, dict]:
+    """:func:`oracle_truth_panels` on in-memory panels (observation level, firm-year level)."""
+    panels = {"p1_panel": frame_panel(obs_panel), "p1_panel_causal": frame_panel(obs_panel, causal=True),
+              "p1_firm_panel": frame_panel(fpanel)}
+    return oracle_truth_panels(panels, scope)
+
+
+def oracle_truth_panels(panels: dict[str, Panel], scope: str = "all",
+                        timings: list[tuple[str, float]] | None = None) -> tuple[pd.DataFrame, dict]:
     """Truth rows (paper, table, column, term, true_value, basis) and diagnostics.
 
-    OLS specs: the spec on the latent panels (basis ``oracle``). IV specs: the spec on the
-    panels whose Distance excludes the shock (causal). Diagnostics: for each IV column, the
-    OLS on the latent panel, the causal OLS, the causal 2SLS and the first-stage t of the
-    instrument (firm-clustered, same FE and controls).
+    ``panels``: :class:`Panel` per spec panel name, and ``<name>_causal`` for the same panel with
+    the causal Distance. OLS specs: the spec on the latent panels (basis ``oracle``). IV specs:
+    the spec on the panels whose Distance excludes the shock (causal). Diagnostics: for each IV
+    column, the OLS on the latent panel, the causal OLS, the causal 2SLS and the first-stage t of
+    the instrument (firm-clustered, same FE and controls). Each fit loads only the columns it
+    needs (``run_specs``). ``timings`` receives (fit label, seconds incl. loading) per fit.
     """
+    import time
     import warnings
     from dataclasses import replace
 
-    from eq_assets.regressions.engine import fit_spec
+    from eq_assets.regressions.engine import run_specs
 
-    obs_l = _as_pipeline_names(obs_panel)
-    firm_l = _as_pipeline_names(fpanel)
-    causal = obs_l.drop(columns=["Distance"]).rename(columns={"Distance_causal": "Distance"})
-    panels = {"p1_panel": obs_l, "p1_firm_panel": firm_l}
     rows, diag = [], {}
 
-    def fit(spec, data):
-        cols = [c for c in spec.columns_needed if c in data.columns]
-        if len(cols) < len(spec.columns_needed):
+    def fit(spec, panel: Panel | None, label: str):
+        if panel is None or not set(spec.columns_needed) <= panel.columns:
             return None
+        t0 = time.perf_counter()
+        fits: list = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                return fit_spec(spec, data[cols])
+                run_specs([spec], panel.load, fit_log=fits)
             except (ValueError, np.linalg.LinAlgError):  # e.g. a one-year world: Eco collinear with FE
                 return None
+            finally:
+                if timings is not None:
+                    timings.append((f"{spec.table}:{spec.column} {label}", time.perf_counter() - t0))
+        return fits[0] if fits else None
 
     for spec in oracle_specs(scope):
-        data = panels.get(spec.panel)
+        data, causal = panels.get(spec.panel), panels.get(f"{spec.panel}_causal")
         if data is None:
             continue
         if spec.estimator == "iv":
-            res = fit(spec, causal)
-            ols = fit(replace(spec, estimator="ols", endogenous=(), instruments=(), first_stage_column=None), data)
-            ols_c = fit(replace(spec, estimator="ols", endogenous=(), instruments=(), first_stage_column=None), causal)
+            as_ols = replace(spec, estimator="ols", endogenous=(), instruments=(), first_stage_column=None)
+            res = fit(spec, causal, "iv causal")
+            ols = fit(as_ols, data, "ols latent")
+            ols_c = fit(as_ols, causal, "ols causal")
             fs = fit(replace(spec, depvar=spec.endogenous[0], regressors=spec.instruments, estimator="ols",
-                             endogenous=(), instruments=(), first_stage_column=None), causal)
+                             endogenous=(), instruments=(), first_stage_column=None), causal, "first stage")
             if res is not None:
                 key = f"{spec.table}:{spec.column}"
                 diag[key] = {
@@ -214,7 +270,7 @@ def oracle_truth(obs_panel: pd.DataFrame, fpanel: pd.DataFrame, scope: str = "al
                     "first_stage_t": (fs.coef(spec.instruments[0]) / fs.se(spec.instruments[0])) if fs else None,
                 }
         else:
-            res = fit(spec, data)
+            res = fit(spec, data, "ols")
         if res is None:
             continue
         for term in spec.regressors:

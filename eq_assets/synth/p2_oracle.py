@@ -73,6 +73,16 @@ TRUTH_TABLES: tuple[str, ...] = ("2", "3", "4", "5", "6", "7", "8", "9")
 LATENT_DEPVAR = {"qua": "qua", "qua_sub": "qua", "D_qua": "D_qua", "qua_price": None}
 
 
+#: The columns of a year's draw (:class:`eq_assets.synth.world.YearDraw` attributes) that
+#: :func:`latent_quality` and :func:`latent_panel` read; the generator keeps only these of 2010-2012.
+DRAW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "obs": ("year", "fid", "kind", "product", "dest", "mode", "ln_lambda", "value_usd", "quantity", "defect"),
+    "firm_years": ("fid", "kind", "year", "city", "industry", "p2_u", "p2_causal"),
+    "asif": ("legal_code", "year", "reg_type", "open_year", "employees", "total_assets", "wage_bill",
+             "export_delivery", "revenue", "cic"),
+}
+
+
 def reference_frames(p2w: P2World) -> list[tuple]:
     """P2's raw reference files: (contract_p2 source, canonical frame) pairs, deterministic order."""
     eg = p2w.egov[["city_code", "year", *SUBINDICES]].sort_values(["year", "city_code"]).reset_index(drop=True)

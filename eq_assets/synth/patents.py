@@ -38,9 +38,12 @@ _CAT_WEIGHT = dict(zip(CATEGORY_CODES, CATEGORY_SHARES))  # categories of non-fi
 def _codes(entries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One concrete IPC code per row under the given table entries."""
     out = np.empty(len(entries), dtype=object)
-    for e in np.unique(entries):
-        idx = np.flatnonzero(entries == e)
-        out[idx] = ipc_subgroup(e, rng, len(idx))
+    codes, uniques = pd.factorize(entries)  # hashing: no per-entry scan of an object array
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(uniques)))]
+    for k in sorted(range(len(uniques)), key=lambda j: uniques[j]):  # entries in sorted order (np.unique's)
+        idx = order[bounds[k]:bounds[k + 1]]
+        out[idx] = ipc_subgroup(uniques[k], rng, len(idx))
     return out
 
 
@@ -121,18 +124,26 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
     dig_secondary = is_dig & (rng.random(n) < 0.15)  # digital only through a secondary class
     main = np.where(is_dig & ~dig_secondary, dig_code, nd_code)
     n_extra = np.minimum(rng.poisson(0.9, n), 3)
-    extra = [[] for _ in range(n)]
-    for i in np.flatnonzero(dig_secondary):
-        extra[i].append(dig_code[i])
+    # secondary codes in slots (None: empty): the digital code if digital only through a
+    # secondary class, then up to 3 drawn codes, each kept if it repeats neither the main code
+    # nor a code already kept (column-wise, so memory stays a few arrays at millions of patents)
+    slots = [np.where(dig_secondary, dig_code, None)]
     for k in range(3):
         idx = np.flatnonzero(n_extra > k)
         dig_x = is_dig[idx] & (rng.random(len(idx)) < 0.4)
         ent = np.where(dig_x, _digital_entries(rng, len(idx), cat[idx]), rng.choice(np.array(NONDIGITAL_IPC, dtype=object), len(idx)))
         codes = _codes(ent, rng)
-        for i, c in zip(idx, codes):
-            if c != main[i] and c not in extra[i]:
-                extra[i].append(c)
-    ipc_all = np.array([";".join([m] + x) for m, x in zip(main, extra)], dtype=object)
+        keep = codes != main[idx]
+        for s in slots:
+            keep &= codes != s[idx]
+        slot = np.full(n, None, dtype=object)
+        slot[idx[keep]] = codes[keep]
+        slots.append(slot)
+    ipc_all = main.copy()
+    for s in slots:
+        has_code = np.not_equal(s, None)
+        ipc_all[has_code] = ipc_all[has_code] + ";" + s[has_code]
+    del slots, dig_code, nd_code  # the codes not used as main or secondary go now
 
     # citations: negative binomial, mean by type and age of the filing
     base = np.array([4.0, 1.2, 0.3])[ptype] * max(2021 - year, 1) / 8.0
@@ -143,19 +154,22 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
     for t in range(3):
         idx = np.flatnonzero(ptype == t)
         serial[idx] = 1_000_000 + rng.choice(8_999_999, len(idx), replace=False)
-    body = np.char.add(np.char.add(str(year), (ptype + 1).astype(str)), serial.astype(str))
-    check = np.array([sum(int(c) * w for c, w in zip(b, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5))) % 10 for b in body])
-    appno = np.char.add(np.char.add("CN", body), check.astype(str)).astype(object)
-
-    out = pd.DataFrame({
-        "application_no": appno,
-        "applicant": applicant,
+    # body = year (4 digits) + type digit + serial (7 digits): 12 digits, as an integer
+    body = np.int64(year) * 10**8 + (ptype + 1).astype(np.int64) * 10**7 + serial
+    weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)  # of the body's digits, left to right
+    check = sum(((body // 10 ** (11 - i)) % 10) * w for i, w in enumerate(weights)) % 10
+    number = body * 10 + check
+    # application numbers are "CN" + 13 digits: their string order is the order of ``number``,
+    # so the rows are put in application-number order (stable) before any string is built
+    order = np.argsort(number, kind="stable")
+    return pd.DataFrame({
+        "application_no": np.array([f"CN{v}" for v in number[order].tolist()], dtype=object),
+        "applicant": applicant[order],
         "app_year": year,
-        "patent_type": TYPE_NAMES[ptype],
-        "ipc_main": main,
-        "ipc_all": ipc_all,
-        "citations": cites,
-        "_fid": np.r_[fid, np.full(n_o, -1)],
-        "_digital": is_dig,
+        "patent_type": TYPE_NAMES[ptype[order]],
+        "ipc_main": main[order],
+        "ipc_all": ipc_all[order],
+        "citations": cites[order],
+        "_fid": np.r_[fid, np.full(n_o, -1)][order],
+        "_digital": is_dig[order],
     })
-    return out.sort_values("application_no", kind="stable").reset_index(drop=True)

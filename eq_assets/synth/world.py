@@ -24,7 +24,9 @@ weight in the cell attenuates effects by about ``own_cell_share``) and Distance 
 an industry-year maximum; so each table's estimand is computed from the latent variables of
 the same draw with the same spec (README.md in this folder lists the constructions assumed).
 
-Years are drawn from their own streams, one at a time (memory stays at one year's rows).
+Years are drawn from their own streams, one at a time (memory stays at one year's rows): what
+later steps need of each year is spilled to Parquet (``spill``) and assembled from there
+(``assemble``).
 """
 
 from __future__ import annotations
@@ -36,12 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.sources.contract import (
-    ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS, TRADE_MODES,
+    ASIF, CITY_PANEL, COUNTRY_CODES, CUSTOMS, DIGITAL_IPC, HS_CONCORDANCE, PATENTS,
 )
 from eq_assets.synth import p2 as p2_model  # P2:
 from eq_assets.synth import reference
@@ -49,14 +50,18 @@ from eq_assets.sources.contract_p1 import (
     CITY_1984, CITY_IP_PROTECTION, COUNTRY_DEVELOPMENT, COUNTRY_PANEL, CUSTOMS_AGGREGATE, FOREIGN_PATENTS, HS_CIC,
     INDUSTRY_PANEL, P1_AGGREGATE_YEARS, PROVINCE_INTERNET_PORTS, US_INDUSTRY,
 )
-from eq_assets.synth import oracle
-from eq_assets.synth.catalog import Products, build_products, destinations_frame, hs_version
+from eq_assets.synth import assemble, oracle
+from eq_assets.synth.catalog import Products, build_products
+from eq_assets.synth.derived import (  # noqa: F401  (aggregate_rows: part of this module's interface)
+    aggregate_rows, analysis_diagnostics, latent_firm_years, latent_frame, truth_firms,
+)
 from eq_assets.synth.firmyear import asif_rows, firm_years
-from eq_assets.synth.params import CONTROL_NAMES, WorldParams
+from eq_assets.synth.params import WorldParams
 from eq_assets.synth.patents import patent_rows
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population, build_population
 from eq_assets.synth.production import ProductionPaths, industry_elasticities, production_paths
 from eq_assets.synth.reference import RefData
+from eq_assets.synth.spill import SPILL_PREFIX, Spill
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
 from eq_assets.synth import p2_oracle  # P2:  (noqa: E402 order kept for a minimal diff)
@@ -123,6 +128,26 @@ def simulate_late_year(world: World, year: int) -> tuple[pd.DataFrame, pd.DataFr
     return fy, obs, patent_rows(fy, pop, p, year)
 
 
+def reference_sources(world: World) -> list[tuple]:
+    """P1's reference files: (contract source, canonical frame) pairs, in writing order."""
+    p, ref = world.params, world.ref
+    return [
+        (DIGITAL_IPC, reference.digital_ipc_table()),
+        (HS_CONCORDANCE, reference.hs_concordance(world.products)),
+        (COUNTRY_CODES, reference.country_codes()),
+        (CITY_PANEL, reference.city_panel(p.seed)),
+        (CITY_IP_PROTECTION, reference.city_ip_protection(p.seed)),
+        (CITY_1984, reference.city_1984(ref)),
+        (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
+        (FOREIGN_PATENTS, reference.foreign_patents(ref)),
+        (COUNTRY_PANEL, reference.country_panel(p.seed)),
+        (COUNTRY_DEVELOPMENT, reference.country_development()),
+        (INDUSTRY_PANEL, reference.industry_panel(ref, p.seed)),
+        (US_INDUSTRY, reference.us_industry(ref, p, p.seed)),
+        (HS_CIC, reference.hs6_cic(world.products)),
+    ]
+
+
 TRUTH_COLUMNS = ["paper", "table", "column", "term", "true_value", "basis"]
 
 
@@ -148,67 +173,6 @@ def truth_table(p: WorldParams) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
 
 
-def aggregate_rows(obs: pd.DataFrame, products: Products, year: int) -> pd.DataFrame:
-    """Firm-anonymous customs exports of a year: year x destination x HS6 (the year's revision)
-    x trade mode, quantity and USD value summed over every exporter (all firm kinds)."""
-    q = np.maximum(1.0, np.round(np.exp(obs["ln_q"].to_numpy())))
-    v = np.round(q * np.exp(obs["ln_p"].to_numpy()), 2)
-    a = pd.DataFrame({"product": obs["product"].to_numpy(), "dest": obs["dest"].to_numpy(),
-                      "mode": obs["mode"].to_numpy(), "quantity": q, "value_usd": v})
-    a = a.groupby(["product", "dest", "mode"], sort=True, as_index=False)[["quantity", "value_usd"]].sum()
-    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]
-    out = pd.DataFrame({
-        "year": year,
-        "dest_code": destinations_frame()["dest_code"].to_numpy()[a["dest"].to_numpy()],
-        "hs6": products.table[col].to_numpy()[a["product"].to_numpy()],
-        "trade_mode": np.array(list(TRADE_MODES), dtype=object)[a["mode"].to_numpy()],
-        "quantity": a["quantity"].to_numpy(),
-        "value_usd": np.round(a["value_usd"].to_numpy(), 2),
-    })
-    return out.sort_values(["dest_code", "hs6", "trade_mode"], kind="stable").reset_index(drop=True)
-
-
-def truth_firms(pop: Population) -> pd.DataFrame:
-    f = pop.firms[pop.firms["exporter"]]
-    out = pd.DataFrame({
-        "customs_firm_code": f["customs_code"].to_numpy(),
-        "legal_code": f["legal_code"].where(f["kind"] == KIND_SURVEY, None).to_numpy(),
-        "is_intermediary": (f["kind"] == KIND_INTERMEDIARY).to_numpy(),
-        "name_variant_kind": f["name_variant_kind"].to_numpy(),
-    })
-    return out.sort_values("customs_firm_code").reset_index(drop=True)
-
-
-def analysis_diagnostics(obs: pd.DataFrame, fy: pd.DataFrame) -> dict:
-    """Approximate P1 analysis sample of a year from the latent frame, and the own-cell share.
-
-    Sample: survey firms' observations without customs defects (all of them match), in cells of
-    2+ such observations, with every control defined (as P1's panel). ``own_share`` is the mean
-    share of the firm's own observations in its product x destination x year cell: the measured
-    quality of an observation moves by beta*(1 - own_share) when the firm's Eco moves, because
-    the cell mean moves too. It shrinks like 1/scale (about 0.35 tiny, 0.10 small, 0.008 paper).
-    """
-    o = obs[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == "")]
-    cell = o.groupby(["product", "dest"])["fid"].transform("size")
-    own = o.groupby(["product", "dest", "fid"])["fid"].transform("size")
-    ok = fy.set_index("fid")
-    complete = (ok["profit_defined"] & ~ok["missing_employees"]).reindex(o["fid"]).to_numpy()
-    keep = (cell.to_numpy() > 1) & complete
-    share = (own / cell).to_numpy()[keep]
-    return {"n": int(keep.sum()), "own_share_sum": float(share.sum())}
-
-
-def _latent_frame(world: World, d: YearDraw) -> pd.DataFrame:
-    """Latent observations with the codes the pipeline uses (legal code, HS6, destination, mode)."""
-    lat = d.obs.merge(world.population.firms[["fid", "legal_code", "customs_code"]], on="fid", how="left")
-    fyc = d.firm_years[["fid", "city", *CONTROL_NAMES, "profit_defined", "missing_employees", "abnormal_status"]]
-    lat = lat.merge(fyc, on="fid", how="left")
-    lat["hs6"] = world.products.table["hs6"].to_numpy()[lat["product"]]
-    lat["dest_code"] = destinations_frame()["dest_code"].to_numpy()[lat["dest"]]
-    lat["trade_mode"] = np.array(list(TRADE_MODES.values()), dtype=object)[lat["mode"]]
-    return lat
-
-
 def _check_out_dir(out: Path, force: bool) -> None:
     if out.exists() and any(out.iterdir()):
         if not force:
@@ -222,6 +186,8 @@ def _check_out_dir(out: Path, force: bool) -> None:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+        for stale in out.glob(SPILL_PREFIX + "*"):  # left by a generator that was killed
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int = 20240801, *,
@@ -235,6 +201,12 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     only ``years``). ``oracle_scope``: "all" (every Eco-bearing column of P1 Tables 1, 2, 4-7),
     "key" (the all-FE columns only; default at SCALE=paper, where each fit takes ~30 s) or
     "none" (no oracle truth rows).
+
+    Memory stays at about one year's draw: each year's customs and survey files are written as
+    drawn, and what later steps need (patents, the customs aggregate, the latent oracle panels,
+    latent firm-years, the P2 draws of 2010-2012) is spilled to Parquet in a temporary directory
+    under ``out_dir`` (removed at the end, also after an error) and assembled from there
+    (:mod:`eq_assets.synth.assemble`). ``summary["phase_seconds"]`` times the phases.
     """
     from eq_assets.settings import raw_dir
 
@@ -244,116 +216,133 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     out.mkdir(parents=True, exist_ok=True)
     p = WorldParams.for_scale(scale, seed, **overrides)
     scope = oracle_scope or ("key" if scale == "paper" else "all")
-    world = build_world(p)
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
+    try:
+        with Spill(con, out) as spill:
+            summary = _generate(spill, out, p, scope, latent, years, verbose)
+    finally:
+        con.close()
+    return {"out_dir": str(out), "scale": scale, "seed": seed, "seconds": round(time.perf_counter() - t0, 2), **summary}
+
+
+def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool, years, verbose: bool) -> dict:
+    con = spill.con
+    phases: dict[str, float] = {}
+    lap = [time.perf_counter()]
+
+    def phase(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(now - lap[0], 2)
+        lap[0] = now
+        if verbose:
+            print(f"  [{name}: {phases[name]:.1f} s]", flush=True)
+
+    world = build_world(p)
+    phase("world")
     files: dict[str, int] = {}
-    patents: list[pd.DataFrame] = []
-    aggregate: list[pd.DataFrame] = []
-    oracle_obs: list[pd.DataFrame] = []
-    oracle_fy: list[pd.DataFrame] = []
-    latent_fy: list[pd.DataFrame] = []
     diag = {"n": 0, "own_share_sum": 0.0}
     stats: dict[str, int] = {"export_observations": 0, "survey_export_observations": 0}
-    p2_draws: dict[int, YearDraw] = {}  # P2: the draws of 2010-2012 for the oracle truths
+    digital_patents = 0
+    p2_years: list[int] = []  # P2: years whose draws are spilled for the oracle truths
     for year in years or P1_YEARS:
         t1 = time.perf_counter()
         d = simulate_year(world, year)
         files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
         files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
-        patents.append(d.patents)
-        aggregate.append(aggregate_rows(d.obs, world.products, year))
+        spill.put(assemble.PATENT_PARTS, d.patents, ordered=True)
+        digital_patents += int(d.patents["_digital"].sum())
+        spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(d.obs, world.products, year), ordered=True)
         if year in P2_YEARS:  # P2:
-            p2_draws[year] = d
+            assemble.spill_p2_draw(spill, d)
+            p2_years.append(year)
         stats["export_observations"] += len(d.obs)
         stats["survey_export_observations"] += int((d.obs["kind"] == KIND_SURVEY).sum())
         dg = analysis_diagnostics(d.obs, d.firm_years)
         diag["n"] += dg["n"]
         diag["own_share_sum"] += dg["own_share_sum"]
         if scope != "none":
-            oracle_obs.append(oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref))
-            oracle_fy.append(oracle.firm_year_covariates(d.firm_years, world.ref))
+            spill.put(assemble.P1_OBS_PARTS, oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref))
+            spill.put(assemble.P1_FY_PARTS, oracle.firm_year_covariates(d.firm_years, world.ref))
         if latent:
-            lat = _latent_frame(world, d)
+            lat = latent_frame(world, d)
             (out / "latent").mkdir(exist_ok=True)
             con.register("_lat", lat)
             con.execute(f"copy (select * from _lat) to '{(out / 'latent' / f'obs_{year}.parquet').as_posix()}' (format parquet)")
             con.unregister("_lat")
-            latent_fy.append(_latent_firm_years(world, d.firm_years))
+            del lat
+            spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, d.firm_years), ordered=True)
         if verbose:
             print(f"  {year}: {len(d.customs):>9,} customs rows, {len(d.asif):>8,} survey rows, "
                   f"{len(d.obs):>9,} observations ({time.perf_counter() - t1:.1f} s)", flush=True)
         del d
+    phase("survey years")
     if years is None:
         for year in (y for y in P1_AGGREGATE_YEARS if y > P1_YEARS[-1]):
             t1 = time.perf_counter()
             fy, obs, pats = simulate_late_year(world, year)
-            patents.append(pats)
-            aggregate.append(aggregate_rows(obs, world.products, year))
+            spill.put(assemble.PATENT_PARTS, pats, ordered=True)
+            digital_patents += int(pats["_digital"].sum())
+            spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(obs, world.products, year), ordered=True)
             if latent:
-                latent_fy.append(_latent_firm_years(world, fy))
+                spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, fy), ordered=True)
             if verbose:
                 print(f"  {year}: {len(obs):>9,} observations (aggregate and patents only, "
                       f"{time.perf_counter() - t1:.1f} s)", flush=True)
-            del fy, obs
-    pat = pd.concat(patents, ignore_index=True).sort_values("application_no", kind="stable")
-    files[PATENTS.path_for()] = write_source(con, pat.drop(columns=["_fid", "_digital"]), PATENTS, out)
-    files[CUSTOMS_AGGREGATE.path_for()] = write_source(con, pd.concat(aggregate, ignore_index=True), CUSTOMS_AGGREGATE, out)
-    del aggregate
-    ref = world.ref
-    for source, frame in (
-        (DIGITAL_IPC, reference.digital_ipc_table()),
-        (HS_CONCORDANCE, reference.hs_concordance(world.products)),
-        (COUNTRY_CODES, reference.country_codes()),
-        (CITY_PANEL, reference.city_panel(p.seed)),
-        (CITY_IP_PROTECTION, reference.city_ip_protection(p.seed)),
-        (CITY_1984, reference.city_1984(ref)),
-        (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
-        (FOREIGN_PATENTS, reference.foreign_patents(ref)),
-        (COUNTRY_PANEL, reference.country_panel(p.seed)),
-        (COUNTRY_DEVELOPMENT, reference.country_development()),
-        (INDUSTRY_PANEL, reference.industry_panel(ref, p.seed)),
-        (US_INDUSTRY, reference.us_industry(ref, p, p.seed)),
-        (HS_CIC, reference.hs6_cic(world.products)),
-    ):
+            del fy, obs, pats
+        phase("late years")
+    files[PATENTS.path_for()] = assemble.write_patents(spill, out)
+    files[CUSTOMS_AGGREGATE.path_for()] = assemble.write_aggregate(spill, out)
+    for source, frame in reference_sources(world):
         files[source.path_for()] = write_source(con, frame, source, out)
-    if latent:
-        lf = pd.concat(latent_fy, ignore_index=True)
-        con.register("_lat", lf)
-        con.execute(f"copy (select * from _lat) to '{(out / 'latent' / 'firm_years.parquet').as_posix()}' (format parquet)")
-        con.unregister("_lat")
-        del lf, latent_fy
+    if latent and spill.has(assemble.LATENT_FY_PARTS):
+        assemble.write_latent_firm_years(spill, out / "latent" / "firm_years.parquet")
+    phase("assemble files")
 
-    # truth: structural (production function) + oracle (P1 regression tables)
-    t_or = time.perf_counter()
-    truth = truth_table(p)
-    oracle_diag: dict = {}
-    if scope != "none" and oracle_obs:
-        obs_panel = pd.concat(oracle_obs, ignore_index=True)
-        del oracle_obs
-        fpanel = oracle.firm_panel(obs_panel, pd.concat(oracle_fy, ignore_index=True))
-        otruth, oracle_diag = oracle.oracle_truth(obs_panel, fpanel, scope)
-        del obs_panel, fpanel
-        truth = pd.concat([otruth, truth], ignore_index=True)
-    oracle_seconds = round(time.perf_counter() - t_or, 2)
     city_panel = reference.city_panel(p.seed)  # P2: shared with the P2 oracle
     for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
         files[src.path_for()] = write_source(con, frame, src, out)
     p2_info: dict = {}
-    if set(P2_YEARS) <= set(p2_draws):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
-        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, p2_draws, city_panel)
-        truth = pd.concat([truth, p2_truth], ignore_index=True)
+    p2_truth = None
+    if set(P2_YEARS) <= set(p2_years):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
+        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, assemble.p2_draws(spill, p2_years), city_panel)
         if latent:  # the latent P2 panel (true qua, qua_causal, every panel column) for checks
             (out / "latent").mkdir(exist_ok=True)
             con.register("_p2", p2_panel.drop(columns=["smart_city_year"]))
             con.execute(f"copy (select * from _p2) to '{(out / 'latent' / 'p2_panel.parquet').as_posix()}' (format parquet)")
             con.unregister("_p2")
         del p2_panel
-    del p2_draws
+    phase("P2 oracle")
+    firms_truth = truth_firms(world.population)
+    f = world.population.firms
+    firms = {
+        "survey": int((f["kind"] == KIND_SURVEY).sum()),
+        "survey_exporters": int(((f["kind"] == KIND_SURVEY) & f["exporter"]).sum()),
+        "nonsurvey_exporters": int((f["kind"] == 1).sum()),
+        "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
+    }
+    del world, f  # the P1 oracle needs only the spilled panels
+
+    # truth: oracle (P1 regression tables) + structural (production function) + oracle (P2)
+    t_or = time.perf_counter()
+    fit_seconds: list[tuple[str, float]] = []
+    truth = truth_table(p)
+    oracle_diag: dict = {}
+    if scope != "none":
+        otruth, oracle_diag = assemble.p1_oracle(spill, scope, fit_seconds)
+        if len(otruth):
+            truth = pd.concat([otruth, truth], ignore_index=True)
+    oracle_seconds = round(time.perf_counter() - t_or, 2)
+    if verbose:
+        for label, sec in fit_seconds:
+            print(f"    oracle fit {label}: {sec:.1f} s", flush=True)
+    phase("P1 oracle")
+    if p2_truth is not None:
+        truth = pd.concat([truth, p2_truth], ignore_index=True)
     # 10 significant digits: the multithreaded demeaner can jitter the last bits between runs
     truth["true_value"] = [_sig(v) for v in truth["true_value"]]
     files["truth.csv"] = write_frame(con, truth, out / "truth.csv")
-    files["truth_firms.csv"] = write_frame(con, truth_firms(world.population), out / "truth_firms.csv")
+    files["truth_firms.csv"] = write_frame(con, firms_truth, out / "truth_firms.csv")
     own = round(diag["own_share_sum"] / max(diag["n"], 1), 4)
     diagnostics = {
         "expected_p1_observations": diag["n"],
@@ -365,7 +354,7 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
                 "column of Table 7, the latent OLS, the causal OLS and 2SLS, and the first-stage t",
     }
     (out / "params.json").write_text(
-        json.dumps({"generator_version": GENERATOR_VERSION, "scale": scale, "seed": seed, "params": p.to_dict(),
+        json.dumps({"generator_version": GENERATOR_VERSION, "scale": p.scale, "seed": p.seed, "params": p.to_dict(),
                     "true_values": {f"{r.table}:{r.column}:{r.term}": r.true_value for r in truth.itertuples()
                                     if r.paper == "P1"},  # P2: P2's truths are under "p2"
                     "causal_effects": {"beta_eco": p.beta_eco, **p.beta_parts,
@@ -377,39 +366,19 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
         encoding="utf-8",
     )
     files["params.json"] = 1
-    con.close()
-    f = world.population.firms
-    summary = {
-        "out_dir": str(out),
-        "scale": scale,
-        "seed": seed,
-        "seconds": round(time.perf_counter() - t0, 2),
+    phase("write truth")
+    return {
         "files": files,
-        "firms": {
-            "survey": int((f["kind"] == KIND_SURVEY).sum()),
-            "survey_exporters": int(((f["kind"] == KIND_SURVEY) & f["exporter"]).sum()),
-            "nonsurvey_exporters": int((f["kind"] == 1).sum()),
-            "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
-        },
+        "firms": firms,
         **stats,
         **{k: v for k, v in diagnostics.items() if k not in ("note", "iv_columns")},
         "oracle_seconds": oracle_seconds,
         "iv_columns": oracle_diag,
-        "digital_patents": int(pat["_digital"].sum()),
+        "digital_patents": digital_patents,
+        "phase_seconds": phases,
+        "oracle_fit_seconds": {label: round(sec, 2) for label, sec in fit_seconds},
     }
-    return summary
 
 
 def _sig(x: float, digits: int = 10) -> float:
     return float(f"{x:.{digits}g}")
-
-
-def _latent_firm_years(world: World, fy: pd.DataFrame) -> pd.DataFrame:
-    """Survey firm-years with the true productivity and the production variables (logs, real
-    2004 yuan), the Eco variables, the shock v and the instruments' structural drivers."""
-    s = fy[fy["kind"] == KIND_SURVEY]
-    out = s[["year", "fid", "city", "industry", "omega", "ln_k_real", "ln_va_real", "ln_m_real", "ppi", "employees",
-             "v", "iv_internet", "iv_foreign", "n_dig", *oracle.ECO_TERMS, "abnormal_status", "missing_employees",
-             "profit_defined"]].copy()
-    out.insert(2, "legal_code", world.population.firms["legal_code"].to_numpy()[s["fid"].to_numpy()])
-    return out.reset_index(drop=True)

@@ -2,7 +2,9 @@
 
 DataFrames are built with canonical column names; :func:`write_source` renames them to the
 original (Chinese) headers in the contract's order (``eq_assets.sources.contract``) and writes
-UTF-8 CSV with DuckDB's ``COPY ... TO`` (much faster than ``DataFrame.to_csv`` at paper scale).
+UTF-8 CSV with DuckDB's ``COPY ... TO`` (much faster than ``DataFrame.to_csv`` at paper scale);
+:func:`write_source_query` does the same from a DuckDB table expression (files assembled from
+spilled yearly parts, :mod:`eq_assets.synth.spill`).
 Insertion order is preserved, and floats are rounded before writing, so the same draws give
 the same bytes. Whole-number columns are written as integers.
 """
@@ -29,6 +31,21 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _select_list(columns: dict[str, str]) -> str:
+    sel = []
+    for out, col in columns.items():
+        expr = _q(col)
+        if col in INTEGER_COLUMNS:
+            expr = f"cast(round({expr}) as BIGINT)"
+        sel.append(f"{expr} as {_q(out)}")
+    return ", ".join(sel)
+
+
+def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    lit = path.as_posix().replace("'", "''")
+    con.execute(f"copy ({query}) to '{lit}' (header, delimiter ',')")
+
+
 def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, path: Path, columns: dict[str, str] | None = None) -> int:
     """Write ``df`` to ``path``; ``columns`` maps output header -> df column (default: as is)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,19 +53,24 @@ def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, path: Path, co
     missing = [c for c in columns.values() if c not in df.columns]
     if missing:
         raise KeyError(f"{path.name}: frame lacks column(s) {missing}")
-    sel = []
-    for out, col in columns.items():
-        expr = _q(col)
-        if col in INTEGER_COLUMNS:
-            expr = f"cast(round({expr}) as BIGINT)"
-        sel.append(f"{expr} as {_q(out)}")
     con.register("_frame", df)
-    lit = path.as_posix().replace("'", "''")
-    con.execute(f"copy (select {', '.join(sel)} from _frame) to '{lit}' (header, delimiter ',')")
-    con.unregister("_frame")
+    try:
+        _copy_csv(con, f"select {_select_list(columns)} from _frame", path)
+    finally:
+        con.unregister("_frame")
     return len(df)
 
 
 def write_source(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: RawSource, raw_dir: Path, year: int | None = None) -> int:
     """Write a canonical frame as the raw file of ``source`` with the contract's headers."""
     return write_frame(con, df, Path(raw_dir) / source.path_for(year), dict(source.columns))
+
+
+def write_source_query(con: duckdb.DuckDBPyConnection, table: str, order_by: str, source: RawSource, raw_dir: Path) -> int:
+    """Write the raw file of ``source`` from a DuckDB table expression ``table`` (canonical
+    column names; e.g. ``read_parquet([...])`` over spilled parts), rows in ``order_by`` order;
+    the same formatting as :func:`write_source`. Returns the number of rows."""
+    path = Path(raw_dir) / source.path_for()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _copy_csv(con, f"select {_select_list(dict(source.columns))} from {table} order by {order_by}", path)
+    return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
