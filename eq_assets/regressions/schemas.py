@@ -7,7 +7,7 @@ from pandera.typing import Series
 
 RESULT_COLUMNS = [
     "paper", "table", "column", "term", "estimate", "std_error", "p_value",
-    "n_obs", "adj_r2", "fixed_effects", "vcov", "sample",
+    "n_obs", "adj_r2", "fixed_effects", "vcov", "sample", "r2_within", "adj_r2_within",
 ]
 
 
@@ -24,6 +24,8 @@ class RegressionResults(pa.DataFrameModel):
     fixed_effects: Series[str] = pa.Field(nullable=True)
     vcov: Series[str]
     sample: Series[str]
+    r2_within: Series[float] = pa.Field(nullable=True)
+    adj_r2_within: Series[float] = pa.Field(nullable=True)
 
     class Config:
         strict = True
