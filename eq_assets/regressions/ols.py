@@ -147,7 +147,8 @@ def drop_collinear(group: EstimationGroup, names: list[str], settings: Estimatio
         raise ValueError("All variables are collinear. Maybe your model specification introduces multicollinearity?")
     if n_excl == 0:
         return list(names), []
-    drop = {int(i) for i in np.asarray(id_excl).ravel()}
+    excl = np.asarray(id_excl).ravel()  # a boolean mask over the regressors (as pyfixest uses it)
+    drop = set(np.flatnonzero(excl).tolist()) if excl.dtype == bool else {int(i) for i in excl}
     dropped = [n for i, n in enumerate(names) if i in drop]
     warnings.warn(f"{len(dropped)} variables dropped due to multicollinearity: {dropped}.")
     return [n for i, n in enumerate(names) if i not in drop], dropped
