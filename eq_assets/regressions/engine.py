@@ -99,7 +99,6 @@ def _fit_candidate(specs: list[RegressionSpec], frame: pd.DataFrame, settings: E
                 continue
             on_result(i, fit)
         del group
-        gc.collect()
 
 
 def fit_spec(spec: RegressionSpec, data: pd.DataFrame, *, settings: EstimationSettings = DEFAULT_SETTINGS) -> FitResult:

@@ -25,7 +25,7 @@ and by Frisch-Waugh-Lovell every piece is a block of the group's demeaned matrix
    sum(levels - 1) + 1 (not the small-sample ``K``, which leaves out FE nested in the clusters:
    issue 11 point 13, R fixest 0.4744 where that count gave 0.4805); within R2 likewise;
 4. **identification statistics** from :func:`eq_assets.instruments.kp.kleibergen_paap` on the
-   demeaned arrays: Kleibergen-Paap rk LM (and p-value), rk Wald F and the first-stage F of the
+   demeaned arrays, the exogenous regressors partialled out here (:func:`identification`): Kleibergen-Paap rk LM (and p-value), rk Wald F and the first-stage F of the
    excluded instruments, as ivreg2/ivreghdfe print them (small-sample factors stated there).
 
 Rows produced (results.csv layout): the second stage under ``spec.column``; the statistics
@@ -130,18 +130,7 @@ def fit_iv(spec: RegressionSpec, group: EstimationGroup, account: SpecAccount,
     _, adj_r2, r2_w, adj_w = fit_stats(group, spec.depvar, ssu, K2)
     r2 = 1.0 - ssu / group.tss[spec.depvar]
 
-    # identification statistics (ivreg2 / ivreghdfe conventions; see instruments.kp)
-    kp_vce = {"CRV": "cluster", "hetero": "robust", "iid": "iid"}[kind]
-    fe = group.fixed_effects
-    fe_ids = group.fe_codes() if fe else None
-    df_abs = absorbed_dof(fe_ids, group.ids[cluster] if cluster else None, n=n) if fe else 0
-    W = np.column_stack([group.D[:, j] for j in group.index(w_names)]) if w_names else None
-    kp = kleibergen_paap(
-        group.col(endog)[:, None], np.column_stack([group.col(z) for z in spec.instruments]), W,
-        clusters=group.ids[cluster] if cluster else None, vce=kp_vce,
-        df_absorbed=df_abs, add_constant=False, endog_names=[endog],
-    )
-    del W
+    kp = identification(spec, group, kind, cluster, w_names, settings)
     extra = iv_extra_rows(spec, first, n, adj_r2, r2_w, adj_w, kp)
     return FitResult(
         spec=spec, terms=terms, estimate=as_floats(b), std_error=as_floats(se), p_value=as_floats(pval),
@@ -150,6 +139,49 @@ def fit_iv(spec: RegressionSpec, group: EstimationGroup, account: SpecAccount,
         ssc_factor=float(c), df_k=df_k, backend=settings.demeaner_backend + "+2sls",
         seconds=time.perf_counter() - t0, messages=tuple(dict.fromkeys(str(w.message) for w in caught)),
         extra_rows=tuple(extra), r2=r2, r2_within=r2_w, adj_r2_within=adj_w, group=group.label,
+    )
+
+
+def identification(spec: RegressionSpec, group: EstimationGroup, kind: str, cluster: str | None,
+                   w_names: list[str], settings: EstimationSettings):
+    """Kleibergen-Paap statistics (ivreg2 / ivreghdfe conventions; see :mod:`eq_assets.instruments.kp`).
+
+    The included exogenous regressors W are partialled out here, from Gram blocks (FWL:
+    ``Xp = X - W (W'W)^-1 W'X`` column by column), and handed to ``kleibergen_paap`` as
+    ``W=None`` with their count added to ``df_absorbed``: ivreg2 counts partialled regressors
+    in ``L`` exactly as absorbed ones (``L = l + k2 + df_a``, the only place W's size enters),
+    so the statistics are those of passing W itself, without the n x k copies and QR the
+    partialling inside ``kleibergen_paap`` makes (about 2.5 GB at 10M rows with P1's controls).
+    W's independent columns are counted by pyfixest's collinearity rule, as in the first stage.
+    """
+    from eq_assets.instruments.kp import COLLINEAR_TOL
+    from eq_assets.regressions.ols import drop_collinear
+
+    (endog,) = spec.endogenous
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w_kept, _ = drop_collinear(group, w_names, settings)
+    wi = group.index(w_kept)
+    ww = group.gram[np.ix_(wi, wi)]
+
+    def partialled(name: str) -> np.ndarray:
+        j = group.names.index(name)
+        if not wi:
+            return group.D[:, j]
+        return residuals(group, j, wi, np.linalg.solve(ww, group.gram[wi, j]))
+
+    Xp = partialled(endog)[:, None]
+    Zp = np.column_stack([partialled(z) for z in spec.instruments])
+    for what, names, arr in (("endogenous regressor", [endog], Xp), ("instrument", list(spec.instruments), Zp)):
+        before = np.sqrt(np.diag(group.gram[np.ix_(group.index(names), group.index(names))]))
+        if (np.linalg.norm(arr, axis=0) / np.maximum(before, 1e-300) < COLLINEAR_TOL * 1e3).any():
+            raise ValueError(f"{spec.key}: an {what} is collinear with the included exogenous variables / FE")
+    fe = group.fixed_effects
+    df_abs = absorbed_dof(group.fe_codes(), group.ids[cluster] if cluster else None, n=group.n_obs) if fe else 0
+    return kleibergen_paap(
+        Xp, Zp, None, clusters=group.ids[cluster] if cluster else None,
+        vce={"CRV": "cluster", "hetero": "robust", "iid": "iid"}[kind],
+        df_absorbed=df_abs + len(w_kept), add_constant=False, endog_names=[endog],
     )
 
 
