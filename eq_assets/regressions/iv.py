@@ -176,8 +176,11 @@ def identification(spec: RegressionSpec, group: EstimationGroup, kind: str, clus
         before = np.sqrt(np.diag(group.gram[np.ix_(group.index(names), group.index(names))]))
         if (np.linalg.norm(arr, axis=0) / np.maximum(before, 1e-300) < COLLINEAR_TOL * 1e3).any():
             raise ValueError(f"{spec.key}: an {what} is collinear with the included exogenous variables / FE")
-    fe = group.fixed_effects
-    df_abs = absorbed_dof(group.fe_codes(), group.ids[cluster] if cluster else None, n=group.n_obs) if fe else 0
+    key = ("absorbed_dof", cluster)  # the same for every IV column of the group
+    if key not in group.cache:
+        group.cache[key] = absorbed_dof(group.fe_codes(), group.ids[cluster] if cluster else None,
+                                        n=group.n_obs) if group.fixed_effects else 0
+    df_abs = group.cache[key]
     return kleibergen_paap(
         Xp, Zp, None, clusters=group.ids[cluster] if cluster else None,
         vce={"CRV": "cluster", "hetero": "robust", "iid": "iid"}[kind],
