@@ -126,3 +126,27 @@ def test_within_r2_equals_pyfixest(both):
         elif not f.spec.fixed_effects:
             assert np.isnan(f.r2_within) and np.isnan(g.r2_within)
     assert checked >= 60
+
+
+@pytest.mark.parametrize("vcov", ["iid", "hetero", {"CRV1": "firm_id"}, {"CRV1": "city"}])
+@pytest.mark.parametrize("fe", [(), ("firm_id",), ("firm_id", "year", "city")])
+def test_vcov_types_equal_pyfixest(panel, vcov, fe):
+    """Each vcov the shared path computes, with 0, 1 and 3 FE, equals pyfixest feols on the same spec."""
+    spec = replace(next(s for s in SPECS if s.key == ("P1", "1", "3")), fixed_effects=fe, vcov=vcov)
+    new, ref = fit_spec(spec, panel), fit_spec_reference(spec, panel)
+    assert new.terms == ref.terms and new.n_obs == ref.n_obs and new.df_k == ref.df_k
+    np.testing.assert_allclose(new.estimate, ref.estimate, rtol=0, atol=TOL)
+    np.testing.assert_allclose(new.std_error, ref.std_error, rtol=0, atol=TOL)
+    np.testing.assert_allclose(new.p_value, ref.p_value, rtol=0, atol=TOL)
+    assert new.ssc_factor == pytest.approx(ref.ssc_factor, rel=1e-12)
+    assert new.adj_r2 == pytest.approx(ref.adj_r2, abs=TOL)
+    assert new.backend == "within" and ref.backend == "within+pyfixest"
+
+
+def test_two_way_clustering_goes_through_pyfixest(panel):
+    """A vcov the shared path does not compute is fitted by pyfixest, not approximated."""
+    spec = replace(next(s for s in SPECS if s.key == ("P1", "1", "1")), vcov={"CRV1": "firm_id+year"})
+    fits = []
+    run_specs([spec], lambda cols: panel[list(cols)], fit_log=fits)
+    ref = fit_spec_reference(spec, panel)
+    assert fits[0].backend.endswith("+pyfixest") and fits[0].estimate == ref.estimate
