@@ -134,3 +134,29 @@ def test_iv_table_renders_first_stage_column_and_statistics(data):
     z1 = next(line for line in lines if line.startswith("| z1 "))
     assert z1.rstrip().endswith("|  |")  # instruments only in the first-stage column
     assert "Kleibergen-Paap rk LM" in render_latex(res, "P1", "7", specs=(spec,))
+
+
+@pytest.mark.parametrize("fe,vcov", CASES)
+def test_iv_fit_statistics_equal_pyfixest_iv(data, fe, vcov):
+    """2SLS R2s as fixest / pyfixest define them (issue 11 point 13): every FE level counted.
+
+    pyfixest's Feiv does not call ``get_performance`` itself; called on the fitted object it
+    applies fixest's definitions to the second-stage residuals y - X b.
+    """
+    ours = fit_spec(_spec(fe, vcov), data)
+    fml = f"y ~ w | {' + '.join(fe)} | x ~ z1 + z2" if fe else "y ~ w | x ~ z1 + z2"
+    ref = pf.feols(fml, data=data, vcov=vcov, fixef_rm="singleton", lean=False,
+                   demeaner=MapDemeaner(backend="rust", fixef_tol=1e-12, fixef_maxiter=100_000))
+    ref.get_performance()
+    assert ours.adj_r2 == pytest.approx(ref._adj_r2, abs=1e-8)
+    assert ours.r2 == pytest.approx(ref._r2, abs=1e-8)
+    if fe:
+        assert ours.r2_within == pytest.approx(ref._r2_within, abs=1e-8)
+        assert ours.adj_r2_within == pytest.approx(ref._adj_r2_within, abs=1e-8)
+    else:
+        assert np.isnan(ours.r2_within)
+    # OLS minimises the SSR on the same rows and regressors: with every FE level counted in
+    # both, the 2SLS adjusted R2 cannot exceed the OLS one (the old count broke this)
+    ols = fit_spec(RegressionSpec(paper="P1", table="7", column="9", depvar="y", regressors=("x",), controls=("w",),
+                                  fixed_effects=fe, vcov=vcov), data)
+    assert ours.adj_r2 <= ols.adj_r2

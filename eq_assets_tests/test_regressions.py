@@ -240,7 +240,9 @@ def test_iv_recovers_beta_where_ols_is_biased():
 
 
 def test_run_specs_loads_only_needed_columns(panel):
-    specs = (replace(SPEC, column="2"), replace(SPEC, column="1", controls=()))
+    """One load per (panel, sample, FE set, singleton rule) with the union of its specs' columns."""
+    specs = (replace(SPEC, column="2"), replace(SPEC, column="1", controls=()),
+             replace(SPEC, column="3", controls=(), fixed_effects=("firm_id",)))
     requested: list[tuple[str, ...]] = []
 
     def load(columns):
@@ -248,13 +250,18 @@ def test_run_specs_loads_only_needed_columns(panel):
         return panel[list(columns)].copy()
 
     fits: list = []
-    res = run_specs(specs, load, fit_log=fits)
-    assert requested == [("y", "x", "z", "firm_id", "year"), ("y", "x", "firm_id", "year")]
+    res = run_specs(specs[:2], load, fit_log=fits)
+    assert requested == [("y", "x", "z", "firm_id", "year")]
     assert tuple(res.columns) == RESULT_COLUMNS
     assert list(zip(res["column"], res["term"])) == [("1", "x"), ("2", "x"), ("2", "z")]
     assert set(res["fixed_effects"]) == {"firm_id+year"} and set(res["vcov"]) == {"CRV1:firm_id"}
     assert set(res["sample"]) == {"full"} and res["n_obs"].dtype == "int64"
     assert [f.spec.column for f in fits] == ["2", "1"]
+    # both specs use every row (no missing values): one group, one demeaning
+    assert fits[0].group == fits[1].group and fits[0].group.endswith(f"({len(panel):,} rows, 2 specs)")
+    requested.clear()
+    run_specs(specs, load)
+    assert requested == [("y", "x", "z", "firm_id", "year"), ("y", "x", "firm_id")]
 
 
 def test_run_specs_p1_table1_on_synthetic_panel():

@@ -1,28 +1,31 @@
-"""2SLS with absorbed fixed effects, sized for 10M rows, with first stage and Kleibergen-Paap rows.
+"""2SLS with absorbed fixed effects on a group's demeaned matrix, with first stage and KP rows.
 
 Why not pyfixest's IV: in pyfixest 0.60 ``feols("y ~ w | fe | x ~ z")`` fails with the
 ``within`` (LSMR) demeaner that the OLS path uses, and with MAP it is heavy at P1's scale
-(issue 3: 10M rows, 414 s and 13.8 GB peak). 2SLS needs nothing beyond what the OLS path has:
+(issue 3: 10M rows, 414 s and 13.8 GB peak). 2SLS needs nothing beyond what the OLS path has,
+and by Frisch-Waugh-Lovell every piece is a block of the group's demeaned matrix
+(:mod:`.groups`), which OLS columns on the same rows share:
 
-1. the **first stage** ``x ~ z + w | fe`` is an ordinary OLS fit, run through the same pyfixest
-   path as every other column (``within`` demeaner, singletons dropped, fixest small-sample
-   correction); its coefficients are the printed first-stage column (P1 Table 7 columns 1, 3, 5)
-   and its degrees-of-freedom count ``df_k`` gives the absorbed FE degrees of freedom exactly as
-   pyfixest counts them;
-2. ``y, x, z, w`` are demeaned together with the same demeaner
-   (``pyfixest.estimation.internals.demean_.dispatch_demean``), on the rows the first stage used
-   (pyfixest's own ``detect_singletons``);
-3. the **second stage** is the textbook 2SLS on the demeaned arrays (written here by hand: a
+1. the **first stage** ``x ~ z + w | fe`` is an ordinary OLS fit (:func:`.ols.fit_ols` on the same
+   group: same rows, singletons removed, fixest small-sample correction); its coefficients are
+   the printed first-stage column (P1 Table 7 columns 1, 3, 5);
+2. the **second stage** is the textbook 2SLS on the demeaned arrays (written here by hand: a
    few lines of linear algebra no library exposes on pre-demeaned data with fixest's
-   small-sample rules): ``Xhat = Z (Z'Z)^-1 Z'X``, ``b = (Xhat'X)^-1 Xhat'y``, ``u = y - X b``,
-   ``V = c (Xhat'Xhat)^-1 [sum_g (Xhat_g'u_g)(Xhat_g'u_g)'] (Xhat'Xhat)^-1`` (CRV1), ``c`` =
-   fixest's ``G/(G-1) (N-1)/(N-K)`` with ``K`` = second-stage regressors + the absorbed FE
-   degrees of freedom counted as in step 1 (hetero: ``N/(N-K)``; iid: ``u'u/(N-K)``), t
-   p-values with ``G-1`` (clustered) or ``N-K`` degrees of freedom. This is what pyfixest's
-   ``Feiv`` computes (its meat ``X'Z (Z'Z)^-1 S (Z'Z)^-1 Z'X`` is the same matrix); a test
+   small-sample rules), from Gram blocks: ``Pi = (Z'Z)^-1 Z'X``, ``Xhat = Z Pi``,
+   ``b = (Xhat'X)^-1 Xhat'y``, ``u = y - X b``, ``V = c (Xhat'Xhat)^-1 meat (Xhat'Xhat)^-1`` with
+   meat ``Pi' [sum_g (Z_g'u_g)(Z_g'u_g)'] Pi`` (CRV1; ``Pi' Z'diag(u^2)Z Pi`` hetero; ``u'u/(N-1)
+   Xhat'Xhat`` iid), ``c`` = fixest's ``G/(G-1) (N-1)/(N-K)`` with ``K`` = second-stage regressors
+   + the absorbed FE degrees of freedom as pyfixest's ``get_ssc`` counts them (FE nested in the
+   clusters left out) (hetero: ``N/(N-K)``; iid: ``(N-1)/(N-K)``), t p-values with ``G-1``
+   (clustered) or ``N-K`` degrees of freedom. This is what pyfixest's ``Feiv`` computes; a test
    checks coefficients and SEs against pyfixest IV with the MAP demeaner;
+3. **fit statistics** on the second-stage residuals ``y - X b`` (actual, not fitted, endogenous
+   regressor), with fixest's definitions (``r2()``; pyfixest ``get_performance``): adjusted R2
+   ``1 - (1 - R2)(N - 1)/(N - K - K_fe)`` with **every** FE level counted in ``K_fe`` =
+   sum(levels - 1) + 1 (not the small-sample ``K``, which leaves out FE nested in the clusters:
+   issue 11 point 13, R fixest 0.4744 where that count gave 0.4805); within R2 likewise;
 4. **identification statistics** from :func:`eq_assets.instruments.kp.kleibergen_paap` on the
-   demeaned arrays: Kleibergen-Paap rk LM (and p-value), rk Wald F and the first-stage F of the
+   demeaned arrays, the exogenous regressors partialled out here (:func:`identification`): Kleibergen-Paap rk LM (and p-value), rk Wald F and the first-stage F of the
    excluded instruments, as ivreg2/ivreghdfe print them (small-sample factors stated there).
 
 Rows produced (results.csv layout): the second stage under ``spec.column``; the statistics
@@ -35,15 +38,18 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
-import pandas as pd
-import pyfixest as pf
 from scipy import stats
 
 from eq_assets.instruments.kp import absorbed_dof, kleibergen_paap
-from eq_assets.regressions.options import DEFAULT_SETTINGS, EstimationSettings
+from eq_assets.regressions.fitresult import FitResult, as_floats
+from eq_assets.regressions.groups import INTERCEPT, EstimationGroup, SpecAccount
+from eq_assets.regressions.ols import (
+    cluster_sums, fit_ols, fit_stats, n_clusters, residuals, small_sample, vcov_kind, weighted_cross,
+)
+from eq_assets.regressions.options import EstimationSettings
 from eq_assets.regressions.spec import RegressionSpec
 
 #: Statistic terms written under an IV column.
@@ -51,34 +57,6 @@ STAT_KP_LM = "stat:kp_rk_lm"
 STAT_KP_WALD_F = "stat:kp_rk_wald_f"
 STAT_FIRST_STAGE_F = "stat:first_stage_f"
 STAT_TERMS = (STAT_KP_LM, STAT_KP_WALD_F, STAT_FIRST_STAGE_F)
-
-
-@dataclass(frozen=True)
-class IVFit:
-    """Second stage, first stage and identification statistics of one IV specification."""
-
-    terms: tuple[str, ...]
-    estimate: np.ndarray
-    std_error: np.ndarray
-    p_value: np.ndarray
-    n_obs: int
-    adj_r2: float
-    n_singletons: int
-    n_clusters: tuple[int, ...]
-    ssc_factor: float
-    df_k: int
-    first_terms: tuple[str, ...]
-    first_estimate: np.ndarray
-    first_std_error: np.ndarray
-    first_p_value: np.ndarray
-    first_adj_r2: float
-    kp_rk_lm: float
-    kp_rk_lm_p: float
-    kp_rk_wald_f: float
-    first_stage_f: float
-    first_stage_f_p: float
-    seconds: float
-    messages: tuple[str, ...] = ()
 
 
 def first_stage_spec(spec: RegressionSpec) -> RegressionSpec:
@@ -97,149 +75,135 @@ def first_stage_spec(spec: RegressionSpec) -> RegressionSpec:
     )
 
 
-def _vcov_kind(spec: RegressionSpec) -> tuple[str, str | None]:
-    if isinstance(spec.vcov, str):
-        if spec.vcov in ("iid", "hetero", "HC1"):
-            return ("hetero" if spec.vcov == "HC1" else spec.vcov), None
-        raise ValueError(f"{spec.key}: IV vcov {spec.vcov!r} not supported (iid, hetero, CRV1)")
-    pairs = dict(spec.vcov)
-    if set(pairs) != {"CRV1"} or "+" in pairs["CRV1"]:
-        raise ValueError(f"{spec.key}: IV supports one-way CRV1 clustering only, got {spec.vcov}")
-    return "CRV", pairs["CRV1"]
-
-
-def fit_iv_frame(spec: RegressionSpec, frame: pd.DataFrame, settings: EstimationSettings = DEFAULT_SETTINGS) -> IVFit:
-    """Fit ``spec`` (estimator="iv") on a prepared frame (complete cases, int codes for ids)."""
+def check_iv(spec: RegressionSpec) -> tuple[str, str | None]:
     if len(spec.endogenous) != 1:
         raise ValueError(f"{spec.key}: the IV path handles one endogenous regressor")
-    kind, cluster = _vcov_kind(spec)
+    kind = vcov_kind(spec)
+    if kind is None:
+        raise ValueError(f"{spec.key}: IV vcov {spec.vcov!r} not supported (iid, hetero, one-way CRV1)")
+    return kind
+
+
+def fit_iv(spec: RegressionSpec, group: EstimationGroup, account: SpecAccount,
+           settings: EstimationSettings) -> FitResult:
+    """Fit ``spec`` (estimator="iv") on its group; the FitResult carries the IV rows."""
+    kind, cluster = check_iv(spec)
     t0 = time.perf_counter()
-    fs = first_stage_spec(spec)
-    from eq_assets.regressions.engine import _deterministic_fe_order
-
-    with warnings.catch_warnings(record=True) as caught, _deterministic_fe_order():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        first = pf.feols(
-            fs.formula, data=frame, vcov=spec.vcov_arg, ssc=settings.ssc(), fixef_rm=settings.fixef_rm,
-            collin_tol=settings.collin_tol, demeaner=settings.demeaner(), copy_data=True, store_data=False,
-            lean=True,
-        )
-    fe = list(spec.fixed_effects)
-    exog = [v for v in spec.regressors + spec.controls if v not in spec.endogenous]
+        first = fit_ols(first_stage_spec(spec), group, account, settings)
     (endog,) = spec.endogenous
-    z_names = list(spec.instruments)
-
-    # rows the first stage used: singletons removed as pyfixest does
-    keep = np.ones(len(frame), dtype=bool)
-    if fe and settings.fixef_rm == "singleton":
-        from pyfixest.estimation import detect_singletons
-
-        ids = np.column_stack([frame[c].to_numpy() for c in fe]).astype(np.uint32)
-        keep = ~np.asarray(detect_singletons(ids), dtype=bool)
-    n = int(keep.sum())
-    if n != int(first._N):
-        raise RuntimeError(f"{spec.key}: first stage used {first._N} rows, singleton filter kept {n}")
-    sub = frame.loc[keep]
-    cols = [spec.depvar, endog, *exog, *z_names]
-    M = np.column_stack([sub[c].to_numpy(dtype=float) for c in cols])
-    if fe:
-        from pyfixest.estimation.internals.demean_ import dispatch_demean
-
-        flist = np.column_stack([sub[c].to_numpy() for c in fe]).astype(np.uintp)
-        Md, ok, _ = dispatch_demean(np.ascontiguousarray(M), flist, None, settings.demeaner())
-        if not ok:
-            raise RuntimeError(f"{spec.key}: demeaning did not converge")
-        Md = np.asarray(Md)
-        const = np.zeros((n, 0))
-    else:
-        Md = M
-        const = np.ones((n, 1))
-    y = Md[:, 0]
-    X = np.column_stack([Md[:, 1:2 + len(exog)], const])  # endogenous, exogenous (+ intercept)
-    W = np.column_stack([Md[:, 2:2 + len(exog)], const])
-    Zx = Md[:, 2 + len(exog):]
-    Z = np.column_stack([Zx, W])
-    terms = (endog, *exog) + (("Intercept",) if not fe else ())
-
-    ZZ = Z.T @ Z
-    Pi = np.linalg.solve(ZZ, Z.T @ X)
-    Xhat = Z @ Pi
-    XhX = Xhat.T @ X
-    b = np.linalg.solve(XhX, Xhat.T @ y)
-    u = y - X @ b
-    bread = np.linalg.inv(Xhat.T @ Xhat)
-    K2 = X.shape[1]
-    # absorbed FE degrees of freedom exactly as pyfixest counted them in the first stage
-    df_k = int(first._df_k) - int(first._k) + K2
+    const = [] if group.fixed_effects else [INTERCEPT]
+    w_names = list(spec.exogenous) + const
+    x_names = [endog] + w_names                       # endogenous, exogenous (+ intercept)
+    z_names = list(spec.instruments) + w_names        # excluded instruments, exogenous
+    terms = (endog, *spec.exogenous) + tuple(const)
+    X, Z, yj = group.index(x_names), group.index(z_names), group.names.index(spec.depvar)
+    G_ = group.gram
+    ZZ, ZX, Zy = G_[np.ix_(Z, Z)], G_[np.ix_(Z, X)], G_[Z, yj]
+    Pi = np.linalg.solve(ZZ, ZX)
+    XhX = Pi.T @ ZX
+    b = np.linalg.solve(XhX, Pi.T @ Zy)
+    bread = np.linalg.inv(Pi.T @ ZZ @ Pi)
+    u = residuals(group, yj, X, b)
+    ssu = float(u @ u)
+    n, K2 = group.n_obs, len(X)
+    # absorbed FE degrees of freedom exactly as pyfixest counts them for this vcov (k = 0)
+    _, fe_df, _, _ = small_sample(group, kind, cluster, 0, settings)
+    df_k = fe_df + K2
     if kind == "CRV":
-        g_codes, _ = pd.factorize(sub[cluster].to_numpy(), sort=True)
-        G = int(g_codes.max()) + 1
-        scores = Xhat * u[:, None]
-        S = np.zeros((G, K2))
-        np.add.at(S, g_codes, scores)
-        meat = S.T @ S
+        G = n_clusters(group, cluster)
+        S = cluster_sums(group, Z, u, cluster) @ Pi
         c = (G / (G - 1) if settings.ssc_G_adj else 1.0) * ((n - 1) / (n - df_k) if settings.ssc_k_adj else 1.0)
-        V = c * bread @ meat @ bread
-        df_t = G - 1
-        n_clusters: tuple[int, ...] = (G,)
+        V = c * bread @ (S.T @ S) @ bread
+        df_t, clusters = G - 1, (G,)
     elif kind == "hetero":
-        scores = Xhat * u[:, None]
         c = n / (n - df_k) if settings.ssc_k_adj else 1.0
-        V = c * bread @ (scores.T @ scores) @ bread
-        df_t, n_clusters = n - df_k, ()
+        V = c * bread @ (Pi.T @ weighted_cross(group, Z, u * u) @ Pi) @ bread
+        df_t, clusters = n - df_k, ()
     else:  # iid
         c = (n - 1) / (n - df_k) if settings.ssc_k_adj else 1.0
-        V = c * (u @ u) / (n - 1) * bread
-        df_t, n_clusters = n - df_k, ()
+        V = c * ssu / (n - 1) * bread
+        df_t, clusters = n - df_k, ()
     se = np.sqrt(np.diag(V))
     pval = 2 * stats.t.sf(np.abs(b / se), df_t)
+    _, adj_r2, r2_w, adj_w = fit_stats(group, spec.depvar, ssu, K2)
+    r2 = 1.0 - ssu / group.tss[spec.depvar]
 
-    # adjusted R2 of the second stage on the original y (FE count as regressors), as pyfixest
-    y_raw = M[:, 0]
-    tss = float(((y_raw - y_raw.mean()) ** 2).sum())
-    r2 = 1.0 - float(u @ u) / tss if tss > 0 else float("nan")
-    k_full = K2 + (int(first._df_k) - int(first._k) if fe else 0)
-    adj_r2 = 1.0 - (1.0 - r2) * (n - 1) / (n - k_full) if n > k_full else float("nan")
-
-    # identification statistics (ivreg2 / ivreghdfe conventions; see instruments.kp)
-    kp_vce = {"CRV": "cluster", "hetero": "robust", "iid": "iid"}[kind]
-    df_abs = absorbed_dof(sub[fe], sub[cluster] if cluster else None, n=n) if fe else 0
-    kp = kleibergen_paap(
-        X[:, :1], Zx, W if W.shape[1] else None,
-        clusters=sub[cluster].to_numpy() if cluster else None, vce=kp_vce,
-        df_absorbed=df_abs, add_constant=False, endog_names=[endog],
-    )
-
-    fcoef, fse, fp = first.coef(), first.se(), first.pvalue()
-    return IVFit(
-        terms=terms, estimate=b, std_error=se, p_value=pval, n_obs=n, adj_r2=adj_r2,
-        n_singletons=len(frame) - n, n_clusters=n_clusters, ssc_factor=float(c), df_k=df_k,
-        first_terms=tuple(str(t) for t in fcoef.index), first_estimate=fcoef.to_numpy(float),
-        first_std_error=fse.to_numpy(float), first_p_value=fp.to_numpy(float),
-        first_adj_r2=float(first._adj_r2),
-        kp_rk_lm=float(kp.rk_lm), kp_rk_lm_p=float(kp.rk_lm_pvalue), kp_rk_wald_f=float(kp.rk_wald_f),
-        first_stage_f=float(kp.first_stage_f[0]), first_stage_f_p=float(kp.first_stage_f_pvalue[0]),
+    kp = identification(spec, group, kind, cluster, w_names, settings)
+    extra = iv_extra_rows(spec, first, n, adj_r2, r2_w, adj_w, kp)
+    return FitResult(
+        spec=spec, terms=terms, estimate=as_floats(b), std_error=as_floats(se), p_value=as_floats(pval),
+        n_obs=n, adj_r2=adj_r2, n_input=account.n_input, n_excluded=account.n_excluded,
+        n_missing=account.n_missing, n_singletons=group.n_before_singletons - n, n_clusters=clusters,
+        ssc_factor=float(c), df_k=df_k, backend=settings.demeaner_backend + "+2sls",
         seconds=time.perf_counter() - t0, messages=tuple(dict.fromkeys(str(w.message) for w in caught)),
+        extra_rows=tuple(extra), r2=r2, r2_within=r2_w, adj_r2_within=adj_w, group=group.label,
     )
 
 
-def iv_rows(spec: RegressionSpec, fit: IVFit) -> list[dict]:
-    """results.csv rows of an IV fit: second stage, statistics, and (optionally) first stage."""
-    base = {"paper": spec.paper, "table": spec.table, "n_obs": fit.n_obs,
-            "fixed_effects": spec.fixed_effects_label, "vcov": spec.vcov_label, "sample": spec.sample}
-    rows = [
-        {**base, "column": spec.column, "term": t, "estimate": float(b), "std_error": float(s),
-         "p_value": float(p), "adj_r2": fit.adj_r2}
-        for t, b, s, p in zip(fit.terms, fit.estimate, fit.std_error, fit.p_value)
-    ]
-    for term, value, p in ((STAT_KP_LM, fit.kp_rk_lm, fit.kp_rk_lm_p), (STAT_KP_WALD_F, fit.kp_rk_wald_f, float("nan")),
-                           (STAT_FIRST_STAGE_F, fit.first_stage_f, fit.first_stage_f_p)):
-        rows.append({**base, "column": spec.column, "term": term, "estimate": value, "std_error": float("nan"),
-                     "p_value": p, "adj_r2": fit.adj_r2})
+def identification(spec: RegressionSpec, group: EstimationGroup, kind: str, cluster: str | None,
+                   w_names: list[str], settings: EstimationSettings):
+    """Kleibergen-Paap statistics (ivreg2 / ivreghdfe conventions; see :mod:`eq_assets.instruments.kp`).
+
+    The included exogenous regressors W are partialled out here, from Gram blocks (FWL:
+    ``Xp = X - W (W'W)^-1 W'X`` column by column), and handed to ``kleibergen_paap`` as
+    ``W=None`` with their count added to ``df_absorbed``: ivreg2 counts partialled regressors
+    in ``L`` exactly as absorbed ones (``L = l + k2 + df_a``, the only place W's size enters),
+    so the statistics are those of passing W itself, without the n x k copies and QR the
+    partialling inside ``kleibergen_paap`` makes (about 2.5 GB at 10M rows with P1's controls).
+    W's independent columns are counted by pyfixest's collinearity rule, as in the first stage.
+    """
+    from eq_assets.instruments.kp import COLLINEAR_TOL
+    from eq_assets.regressions.ols import drop_collinear
+
+    (endog,) = spec.endogenous
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w_kept, _ = drop_collinear(group, w_names, settings)
+    wi = group.index(w_kept)
+    ww = group.gram[np.ix_(wi, wi)]
+
+    def partialled(name: str) -> np.ndarray:
+        j = group.names.index(name)
+        if not wi:
+            return group.D[:, j]
+        return residuals(group, j, wi, np.linalg.solve(ww, group.gram[wi, j]))
+
+    Xp = partialled(endog)[:, None]
+    Zp = np.column_stack([partialled(z) for z in spec.instruments])
+    for what, names, arr in (("endogenous regressor", [endog], Xp), ("instrument", list(spec.instruments), Zp)):
+        before = np.sqrt(np.diag(group.gram[np.ix_(group.index(names), group.index(names))]))
+        if (np.linalg.norm(arr, axis=0) / np.maximum(before, 1e-300) < COLLINEAR_TOL * 1e3).any():
+            raise ValueError(f"{spec.key}: an {what} is collinear with the included exogenous variables / FE")
+    key = ("absorbed_dof", cluster)  # the same for every IV column of the group
+    if key not in group.cache:
+        group.cache[key] = absorbed_dof(group.fe_codes(), group.ids[cluster] if cluster else None,
+                                        n=group.n_obs) if group.fixed_effects else 0
+    df_abs = group.cache[key]
+    return kleibergen_paap(
+        Xp, Zp, None, clusters=group.ids[cluster] if cluster else None,
+        vce={"CRV": "cluster", "hetero": "robust", "iid": "iid"}[kind],
+        df_absorbed=df_abs + len(w_kept), add_constant=False, endog_names=[endog],
+    )
+
+
+def iv_extra_rows(spec: RegressionSpec, first: FitResult, n: int, adj_r2: float, r2_w: float,
+                  adj_w: float, kp) -> list[dict]:
+    """results.csv rows of an IV fit besides its coefficients: statistics and the first stage."""
+    base = {"paper": spec.paper, "table": spec.table, "n_obs": n, "fixed_effects": spec.fixed_effects_label,
+            "vcov": spec.vcov_label, "sample": spec.sample}
+    rows = []
+    for term, value, p in ((STAT_KP_LM, kp.rk_lm, kp.rk_lm_pvalue), (STAT_KP_WALD_F, kp.rk_wald_f, float("nan")),
+                           (STAT_FIRST_STAGE_F, kp.first_stage_f[0], kp.first_stage_f_pvalue[0])):
+        rows.append({**base, "column": spec.column, "term": term, "estimate": float(value),
+                     "std_error": float("nan"), "p_value": float(p), "adj_r2": adj_r2,
+                     "r2_within": r2_w, "adj_r2_within": adj_w})
     if spec.first_stage_column is not None:
         rows += [
             {**base, "column": spec.first_stage_column, "term": t, "estimate": float(b), "std_error": float(s),
-             "p_value": float(p), "adj_r2": fit.first_adj_r2}
-            for t, b, s, p in zip(fit.first_terms, fit.first_estimate, fit.first_std_error, fit.first_p_value)
+             "p_value": float(p), "adj_r2": first.adj_r2, "r2_within": first.r2_within,
+             "adj_r2_within": first.adj_r2_within}
+            for t, b, s, p in zip(first.terms, first.estimate, first.std_error, first.p_value)
         ]
     return rows

@@ -25,7 +25,9 @@ class EstimationSettings:
     across all FE dimensions. This is reghdfe's default (Correia 2015, "Singletons, cluster-robust
     standard errors and fixed effects": singletons do not change the coefficients but inflate N
     and bias clustered SEs downward) and fixest/pyfixest's ``fixef_rm="singleton"``. The number of
-    dropped rows is recorded (``FitResult.n_singletons``). ``"none"`` keeps them."""
+    dropped rows is recorded (``FitResult.n_singletons``). ``"none"`` keeps them. A column may
+    override this with ``RegressionSpec.fixef_rm`` (e.g. a paper estimated with Stata's
+    ``xtreg, fe``, which keeps singletons)."""
 
     ssc_k_adj: bool = True
     """Multiply the CRV1 variance by (N-1)/(N-K) (fixest ``ssc(adj=TRUE)``, reghdfe default)."""

@@ -16,11 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
+#: Columns added after ``sample`` (new columns are only ever appended): the within R2 and the
+#: adjusted within R2 of the fit (fixest ``r2(x, "wr2")`` / ``"war2"``; NaN without fixed effects).
+#: Rows handed to :func:`results_frame` without them get NaN.
+ADDED_COLUMNS: tuple[str, ...] = ("r2_within", "adj_r2_within")
+
 #: Columns of results.csv, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
     "paper", "table", "column", "term", "estimate", "std_error", "p_value",
     "n_obs", "adj_r2", "fixed_effects", "vcov", "sample",
-)
+) + ADDED_COLUMNS
 
 FLOAT_FORMAT = "%.10g"
 #: Permissions of every written output file (rw-r--r--).
@@ -30,6 +35,7 @@ _DTYPES = {
     "paper": "string", "table": "string", "column": "string", "term": "string",
     "estimate": "float64", "std_error": "float64", "p_value": "float64", "n_obs": "int64",
     "adj_r2": "float64", "fixed_effects": "string", "vcov": "string", "sample": "string",
+    "r2_within": "float64", "adj_r2_within": "float64",
 }
 
 
@@ -43,6 +49,9 @@ def results_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows.copy()
     if df.empty:
         df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})
+    for c in ADDED_COLUMNS:
+        if c not in df.columns:
+            df[c] = float("nan")
     missing = [c for c in RESULT_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"results rows lack columns {missing}")
@@ -101,5 +110,6 @@ def read_results_csv(path: str | os.PathLike) -> pd.DataFrame:
     df = pd.read_csv(path, dtype={"paper": str, "table": str, "column": str, "term": str,
                                   "fixed_effects": str, "vcov": str, "sample": str},
                      keep_default_na=False, na_values={"estimate": [""], "std_error": [""],
-                                                       "p_value": [""], "adj_r2": [""]})
+                                                       "p_value": [""], "adj_r2": [""],
+                                                       **{c: [""] for c in ADDED_COLUMNS}})
     return results_frame(df)

@@ -9,7 +9,7 @@ from eq_assets.core.glossary import describe, N_OBS_REGRESSION
 
 RESULT_COLUMNS = [
     "paper", "table", "column", "term", "estimate", "std_error", "p_value",
-    "n_obs", "adj_r2", "fixed_effects", "vcov", "sample",
+    "n_obs", "adj_r2", "fixed_effects", "vcov", "sample", "r2_within", "adj_r2_within",
 ]
 
 
@@ -26,6 +26,8 @@ class RegressionResults(pa.DataFrameModel):
     fixed_effects: Series[str] = pa.Field(nullable=True, description=describe("fixed_effects"))
     vcov: Series[str] = pa.Field(description=describe("vcov"))
     sample: Series[str] = pa.Field(description=describe("sample"))
+    r2_within: Series[float] = pa.Field(nullable=True, description="Within R2: R2 of the fit on the fixed-effect-demeaned data (fixest r2(x, 'wr2'); reghdfe's within R2, Stata xtreg, fe's R2 within); empty without fixed effects.")
+    adj_r2_within: Series[float] = pa.Field(nullable=True, description="Adjusted within R2 (fixest r2(x, 'war2')); empty without fixed effects.")
 
     class Config:
         strict = True

@@ -18,6 +18,9 @@ from eq_assets.regressions.samples import get_sample
 #: Estimators the engine knows. "iv" is 2SLS on FE-demeaned data (:mod:`eq_assets.regressions.iv`).
 ESTIMATORS = ("ols", "iv")
 
+#: Singleton rules (pyfixest / fixest ``fixef_rm`` values): drop singletons, or keep them.
+FIXEF_RM = ("singleton", "none")
+
 VcovArg = str | dict[str, str]
 
 
@@ -59,6 +62,11 @@ class RegressionSpec:
     endogenous: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
     first_stage_column: str | None = None
+    fixef_rm: str | None = None
+    """Singleton rule of this column: ``"singleton"`` drops observations alone in an FE level,
+    iteratively across the FE (reghdfe's default, R fixest ``fixef.rm = "singleton"``);
+    ``"none"`` keeps them (Stata ``xtreg, fe`` / ``areg`` keep singletons, so a paper estimated
+    with those prints N with them). ``None`` (default) follows ``EstimationSettings.fixef_rm``."""
 
     def __post_init__(self) -> None:
         for name in ("regressors", "controls", "fixed_effects", "endogenous", "instruments"):
@@ -83,8 +91,14 @@ class RegressionSpec:
             raise ValueError("endogenous/instruments are only used with estimator='iv'")
         if not self.regressors:
             raise ValueError("a spec needs at least one regressor of interest")
+        if self.fixef_rm not in (None, *FIXEF_RM):
+            raise ValueError(f"fixef_rm must be None or one of {FIXEF_RM}, got {self.fixef_rm!r}")
 
     # ---- derived views -------------------------------------------------------------------
+
+    def singleton_rule(self, default: str) -> str:
+        """The singleton rule this column uses: its own ``fixef_rm``, else ``default`` (settings)."""
+        return self.fixef_rm if self.fixef_rm is not None else default
 
     @property
     def key(self) -> tuple[str, str, str]:
