@@ -171,8 +171,11 @@ def quiet_warnings() -> None:
     import logging
     import warnings
 
+    import dagster as dg
+
     warnings.filterwarnings("ignore", module=r"dagster")
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    for cat in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=cat)
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.NullHandler())

@@ -21,7 +21,7 @@ from eq_assets.reports.figures import coefficient_plot, image_metadata
 from eq_assets.reports.tables import table_markdown_for_metadata
 
 GROUP = "regressions"
-RESULT_KEY = ("paper", "table", "column", "term")
+RESULT_KEY = ("paper", "table", "column", "term", "variant")
 
 
 def regression_table(paper: str, table: str) -> dg.AssetsDefinition:

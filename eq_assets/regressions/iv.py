@@ -192,7 +192,7 @@ def iv_extra_rows(spec: RegressionSpec, first: FitResult, n: int, adj_r2: float,
                   adj_w: float, kp) -> list[dict]:
     """results.csv rows of an IV fit besides its coefficients: statistics and the first stage."""
     base = {"paper": spec.paper, "table": spec.table, "n_obs": n, "fixed_effects": spec.fixed_effects_label,
-            "vcov": spec.vcov_label, "sample": spec.sample}
+            "vcov": spec.vcov_label, "sample": spec.sample, "variant": spec.variant}
     rows = []
     for term, value, p in ((STAT_KP_LM, kp.rk_lm, kp.rk_lm_pvalue), (STAT_KP_WALD_F, kp.rk_wald_f, float("nan")),
                            (STAT_FIRST_STAGE_F, kp.first_stage_f[0], kp.first_stage_f_pvalue[0])):

@@ -19,7 +19,9 @@ import pandas as pd
 #: Columns added after ``sample`` (new columns are only ever appended): the within R2 and the
 #: adjusted within R2 of the fit (fixest ``r2(x, "wr2")`` / ``"war2"``; NaN without fixed effects).
 #: Rows handed to :func:`results_frame` without them get NaN.
-ADDED_COLUMNS: tuple[str, ...] = ("r2_within", "adj_r2_within")
+ADDED_COLUMNS: tuple[str, ...] = ("r2_within", "adj_r2_within", "variant")
+#: value of an added column for rows handed in without it
+ADDED_DEFAULTS = {"r2_within": float("nan"), "adj_r2_within": float("nan"), "variant": ""}
 
 #: Columns of results.csv, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -35,7 +37,7 @@ _DTYPES = {
     "paper": "string", "table": "string", "column": "string", "term": "string",
     "estimate": "float64", "std_error": "float64", "p_value": "float64", "n_obs": "int64",
     "adj_r2": "float64", "fixed_effects": "string", "vcov": "string", "sample": "string",
-    "r2_within": "float64", "adj_r2_within": "float64",
+    "r2_within": "float64", "adj_r2_within": "float64", "variant": "string",
 }
 
 
@@ -51,7 +53,8 @@ def results_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
         df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})
     for c in ADDED_COLUMNS:
         if c not in df.columns:
-            df[c] = float("nan")
+            df[c] = ADDED_DEFAULTS[c]
+    df["variant"] = df["variant"].fillna("")
     missing = [c for c in RESULT_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"results rows lack columns {missing}")
@@ -60,10 +63,12 @@ def results_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
 
 
 def sort_results(df: pd.DataFrame) -> pd.DataFrame:
-    """Stable order: (paper, table, column) naturally; rows within a column keep their order."""
+    """Stable order: (paper, table, column) naturally, the published reading before its variants;
+    rows within a column keep their order."""
+    variants = df["variant"] if "variant" in df.columns else [""] * len(df)
     keys = [
-        (natural_key(p), natural_key(t), natural_key(c), i)
-        for i, (p, t, c) in enumerate(zip(df["paper"], df["table"], df["column"]))
+        (natural_key(p), natural_key(t), natural_key(c), (v != "", str(v)), i)
+        for i, (p, t, c, v) in enumerate(zip(df["paper"], df["table"], df["column"], variants))
     ]
     order = [k[-1] for k in sorted(keys)]
     return df.iloc[order].reset_index(drop=True)

@@ -62,6 +62,12 @@ class RegressionSpec:
     endogenous: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
     first_stage_column: str | None = None
+    variant: str = ""
+    """Which reading of the paper's column this is: ``""`` (default) is the column as the paper
+    most plausibly ran it, the one its table prints; a name (e.g. ``"city_cluster"``) marks an
+    alternative reading reported beside it in results.csv (column ``variant``), such as better
+    econometrics where the paper's choice is debatable. Variants are not printed in the paper
+    tables; the table note lists them."""
     fixef_rm: str | None = None
     """Singleton rule of this column: ``"singleton"`` drops observations alone in an FE level,
     iteratively across the FE (reghdfe's default, R fixest ``fixef.rm = "singleton"``);
@@ -103,6 +109,11 @@ class RegressionSpec:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.paper, self.table, self.column)
+
+    @property
+    def result_key(self) -> tuple[str, str, str, str]:
+        """(paper, table, column, variant): unique across the specifications."""
+        return (self.paper, self.table, self.column, self.variant)
 
     @property
     def exogenous(self) -> tuple[str, ...]:

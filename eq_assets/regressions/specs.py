@@ -37,12 +37,12 @@ def specs_for(paper: str, table: str, specs: tuple[RegressionSpec, ...] | None =
 
 
 def check_unique(specs: tuple[RegressionSpec, ...]) -> None:
-    """Raise if two specs share (paper, table, column)."""
-    seen: dict[tuple[str, str, str], RegressionSpec] = {}
+    """Raise if two specs share (paper, table, column, variant)."""
+    seen: dict[tuple[str, str, str, str], RegressionSpec] = {}
     for s in specs:
-        if s.key in seen:
-            raise ValueError(f"duplicate specification {s.key}")
-        seen[s.key] = s
+        if s.result_key in seen:
+            raise ValueError(f"duplicate specification {s.result_key}")
+        seen[s.result_key] = s
 
 
 check_unique(SPECS)

@@ -18,17 +18,25 @@ KEY = ["paper", "table", "column", "term"]
 
 
 def load_truth(raw_dir: Path) -> pd.DataFrame | None:
-    """The truth table, or None when the raw directory holds none (real data)."""
+    """The truth table, or None when the raw directory holds none (real data). A truth row without
+    a ``variant`` is the truth of the published reading (variant "")."""
     path = Path(raw_dir) / "truth.csv"
     if not path.exists():
         return None
-    return pd.read_csv(path, dtype={"paper": str, "table": str, "column": str, "term": str})
+    t = pd.read_csv(path, dtype={"paper": str, "table": str, "column": str, "term": str, "variant": str},
+                    keep_default_na=False, na_values={"true_value": [""]})
+    if "variant" not in t.columns:
+        t["variant"] = ""
+    return t
 
 
 def compare_to_truth(results: pd.DataFrame, truth: pd.DataFrame, k: float = 3.0) -> pd.DataFrame:
     """Results rows that have a truth, with z = (estimate - truth) / SE and ``within`` (|z| <= k)."""
-    cols = KEY + ["true_value"] + (["basis"] if "basis" in truth.columns else [])
-    m = results.merge(truth[cols], on=KEY, how="inner")
+    truth = truth if "variant" in truth.columns else truth.assign(variant="")
+    results = results if "variant" in results.columns else results.assign(variant="")
+    key = KEY + ["variant"]
+    cols = key + ["true_value"] + (["basis"] if "basis" in truth.columns else [])
+    m = results.assign(variant=results["variant"].fillna("")).merge(truth[cols], on=key, how="inner")
     m["z"] = (m["estimate"] - m["true_value"]) / m["std_error"]
     m["within"] = np.abs(m["z"]) <= k
     return m

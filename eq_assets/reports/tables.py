@@ -216,11 +216,13 @@ def table_layout(
     table = str(table)
     style = style or style_for(paper, table)
     sub = results[(results["paper"] == paper) & (results["table"].astype(str) == table)]
+    if "variant" in sub.columns:  # the paper's table prints the published reading; variants are in results.csv
+        sub = sub[sub["variant"].fillna("") == ""]
     if sub.empty:
         raise KeyError(f"no results rows for {paper} Table {table}")
     declared = [s for s in (specs if specs is not None else specs_for(paper, table))
                 if s.paper == paper and s.table == table]
-    by_col = {s.column: s for s in declared}
+    by_col = {s.column: s for s in declared if not s.variant}
     first_stages = {s.first_stage_column: s for s in declared if s.first_stage_column is not None}
     present = tuple(sorted(dict.fromkeys(sub["column"].astype(str)), key=natural_key))
     if style.first_stage == "columns":
