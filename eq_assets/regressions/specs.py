@@ -13,13 +13,19 @@ from __future__ import annotations
 from eq_assets.regressions.results import natural_key
 from eq_assets.regressions.spec import ESTIMATORS, RegressionSpec, VcovArg  # noqa: F401
 from eq_assets.regressions.specs_p1 import P1_ALL_FE, P1_CONTROLS, P1_SPECS, P1_TABLE1, P1_TITLES, P1_TWOWAY_FE  # noqa: F401
-from eq_assets.regressions.specs_p2 import P2_SPECS, P2_TITLES
+from eq_assets.regressions.specs_p1 import P1_NOTES
+from eq_assets.regressions.specs_p2 import P2_NOTES, P2_SPECS, P2_TITLES
 
 #: Every declared specification, in table/column order.
 SPECS: tuple[RegressionSpec, ...] = P1_SPECS + P2_SPECS
 
 #: Titles used by the table renderers.
 TABLE_TITLES: dict[tuple[str, str], str] = {**P1_TITLES, **P2_TITLES}
+
+#: Each table's note beyond what the renderer derives from the specs (FE, vcov, sample): every
+#: choice where the paper is silent or read in one of several ways, and the variants reported
+#: beside the table in results.csv.
+TABLE_NOTES: dict[tuple[str, str], str] = {**P1_NOTES, **P2_NOTES}
 
 
 def tables() -> tuple[tuple[str, str], ...]:

@@ -249,3 +249,7 @@ P1_TITLES: dict[tuple[str, str], str] = {
     ("P1", "10"): "Heterogeneity: external environment and firm characteristics",
     ("P1", "11"): "Heterogeneity: trade mode and destination development",
 }
+
+
+#: Table notes: choices where P1 is silent (rendered under each table; see specs.TABLE_NOTES).
+P1_NOTES: dict[tuple[str, str], str] = {}

@@ -212,3 +212,7 @@ P2_TITLES: dict[tuple[str, str], str] = {
 
 #: Every panel column some P2 spec reads (the panel asset must provide all of them).
 P2_SPEC_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(c for s in P2_SPECS for c in s.columns_needed))
+
+
+#: Table notes: choices where P2 is silent (rendered under each table; see specs.TABLE_NOTES).
+P2_NOTES: dict[tuple[str, str], str] = {}

@@ -39,7 +39,7 @@ import pandas as pd
 
 from eq_assets.regressions.iv import STAT_FIRST_STAGE_F, STAT_KP_LM, STAT_KP_WALD_F, first_stage_spec
 from eq_assets.regressions.results import atomic_write_text, natural_key
-from eq_assets.regressions.specs import TABLE_TITLES, RegressionSpec, specs_for
+from eq_assets.regressions.specs import TABLE_NOTES, TABLE_TITLES, RegressionSpec, specs_for
 from eq_assets.reports import weak_iv
 from eq_assets.reports.layout import Cell, Layout, Row, fmt_count, fmt_number, row_scale, stars
 from eq_assets.reports.render import layout_to_html, layout_to_latex, layout_to_markdown
@@ -126,7 +126,8 @@ def _sample_words(sub: pd.DataFrame, columns: Sequence[str]) -> str:
     return "; ".join(f"({a}){'' if a == b else f'-({b})'} {s}" for a, b, s in runs)
 
 
-def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str], *, scaled: bool, iv: bool) -> str:
+def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str], *, scaled: bool, iv: bool,
+          extra: str = "", variants: Sequence[str] = ()) -> str:
     words = list(dict.fromkeys(_vcov_words(v, style) for v in sub["vcov"]))
     how = " / ".join(words)
     if style.parenthesis == "se":
@@ -141,6 +142,10 @@ def _note(sub: pd.DataFrame, style: TableStyle, columns: Sequence[str], *, scale
         text += f" Rows marked (×10^k): {what} multiplied by 10^k."
     if iv:
         text += " " + weak_iv.IV_NOTE
+    if extra:
+        text += " " + extra.strip()
+    if variants:
+        text += f" Also in results.csv (column variant): {', '.join(variants)}."
     return f"{text} {STAR_NOTE}."
 
 
@@ -216,8 +221,11 @@ def table_layout(
     table = str(table)
     style = style or style_for(paper, table)
     sub = results[(results["paper"] == paper) & (results["table"].astype(str) == table)]
+    variants: list[str] = []
     if "variant" in sub.columns:  # the paper's table prints the published reading; variants are in results.csv
-        sub = sub[sub["variant"].fillna("") == ""]
+        v = sub["variant"].fillna("")
+        variants = sorted(set(v[v != ""]))
+        sub = sub[v == ""]
     if sub.empty:
         raise KeyError(f"no results rows for {paper} Table {table}")
     declared = [s for s in (specs if specs is not None else specs_for(paper, table))
@@ -286,7 +294,8 @@ def table_layout(
     return Layout(
         title=title, columns=columns, depvars=tuple(s.depvar for s in col_specs), head_rows=tuple(head_rows),
         coef_rows=tuple(coef_rows), stat_rows=tuple(stat_rows),
-        note=_note(sub, style, columns, scaled=scaled, iv=has_iv),
+        note=_note(sub, style, columns, scaled=scaled, iv=has_iv, extra=TABLE_NOTES.get((paper, table), ""),
+                   variants=variants),
     )
 
 
