@@ -39,6 +39,14 @@ def resources() -> dict:
     }
 
 
+def distributed_yearly_job() -> dg.JobDefinition:
+    """The yearly job on dask, resolved (a module-level function, so that dask workers can
+    reconstruct it: ``dg.reconstructable(distributed_yearly_job)``)."""
+    from eq_assets.jobs import DISTRIBUTED_JOB
+
+    return defs.resolve_job_def(DISTRIBUTED_JOB)
+
+
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     resources=resources(),

@@ -37,6 +37,8 @@ from eq_assets import settings
 SENSOR_INTERVAL_SECONDS = 60
 
 YEARLY_JOB = "yearly_assets"
+#: the yearly job on a dask cluster (dagster-dask's executor; see README "Running on a cluster")
+DISTRIBUTED_JOB = "yearly_assets_dask"
 PAPER_JOBS = {"P1": "p1_tables", "P2": "p2_tables"}
 ALL_TABLES_JOB = "tables_and_outputs"
 
@@ -70,6 +72,14 @@ def build_jobs(assets: list[dg.AssetsDefinition]) -> list:
         dg.define_asset_job(ALL_TABLES_JOB, selection=dg.AssetSelection.assets(*unpartitioned),
                             description="Every unpartitioned asset of both papers and paper_outputs (data/outputs)."),
     ]
+    from dagster_dask import dask_executor
+
+    jobs.append(dg.define_asset_job(
+        DISTRIBUTED_JOB, selection=dg.AssetSelection.assets(*yearly), partitions_def=partitions,
+        executor_def=dask_executor,
+        description="The yearly assets of one year with every step on a dask cluster (run config: "
+                    "execution.config.cluster.existing.address = the scheduler's address). The cluster's "
+                    "workers need this package, the raw files and the warehouse on a shared path."))
     for paper, name in PAPER_JOBS.items():
         jobs.append(dg.define_asset_job(
             name, selection=dg.AssetSelection.assets(*paper_assets(assets, paper)),

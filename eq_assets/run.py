@@ -229,7 +229,8 @@ def materialize_all(
     session = uuid.uuid4().hex[:12]
     tags = {lock.SESSION_TAG: session}
     instance = dg.DagsterInstance.get()
-    lock.acquire(wh.root, session, kind="session", command="python -m eq_assets.run " + " ".join(sys.argv[1:]))
+    lock.acquire(wh.root, session, kind="session", instance=instance,
+                 command="python -m eq_assets.run " + " ".join(sys.argv[1:]))
     try:
         _fail_dead_runs(instance, log)
         wh.clean_staging()
