@@ -62,6 +62,20 @@ def paper_assets(assets: list[dg.AssetsDefinition], paper: str) -> list[str]:
     return sorted(_ancestors(assets, tables) & unpartitioned)
 
 
+@dg.executor(
+    name="dask",
+    config_schema=dg.Permissive(),
+    requirements=dg.multiple_process_executor_requirements(),
+)
+def dask_executor(init_context):
+    """dagster-dask's executor, imported when a run uses it (dask.dataframe costs ~2 s of import
+    in every process that loads the definitions otherwise). Its config is dagster-dask's:
+    ``cluster: {existing: {address: ...}}`` or ``{local: {...}}``, ``yarn``, ``slurm`` ..."""
+    from dagster_dask.executor import dask_executor as dagster_dask_executor
+
+    return dagster_dask_executor.executor_creation_fn(init_context)
+
+
 def build_jobs(assets: list[dg.AssetsDefinition]) -> list:
     yearly = [a for a in assets if a.partitions_def is not None]
     partitions = yearly[0].partitions_def
@@ -72,8 +86,6 @@ def build_jobs(assets: list[dg.AssetsDefinition]) -> list:
         dg.define_asset_job(ALL_TABLES_JOB, selection=dg.AssetSelection.assets(*unpartitioned),
                             description="Every unpartitioned asset of both papers and paper_outputs (data/outputs)."),
     ]
-    from dagster_dask import dask_executor
-
     jobs.append(dg.define_asset_job(
         DISTRIBUTED_JOB, selection=dg.AssetSelection.assets(*yearly), partitions_def=partitions,
         executor_def=dask_executor,

@@ -28,6 +28,7 @@ import pandera.pandas as pa
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.errors import InputDataError
+from eq_assets.core.memory import step_peak_mib
 from eq_assets.core.validation import (
     cast_select, duplicated_keys, failures, is_strict, model_columns, uncastable,
 )
@@ -210,6 +211,9 @@ def publish(
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "(empty)"),
         **(metadata or {}),
     }
+    peak = step_peak_mib()
+    if peak is not None:
+        md["peak_rss_mib"] = round(peak, 1)  # this step's peak resident memory (core.memory)
     yield dg.Output(Staged(asset_name, partition, path, rows), metadata=md,
                     data_version=dg.DataVersion(data_version) if data_version else None)
     yield from results.values()
