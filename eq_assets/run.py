@@ -234,8 +234,19 @@ def materialize_all(
     try:
         _fail_dead_runs(instance, log)
         wh.clean_staging()
+        per_year = None
         if changed_only:
-            reference, years, final = _changed(instance, reference, yearly, final, years, log)
+            from eq_assets.core.plan import stale_plan
+            from eq_assets.sources.raw_versions import for_asset
+
+            plan = stale_plan(instance, [*reference, *yearly, *final], years, settings.raw_dir(), for_asset)
+            keep = lambda group, chosen: [a for a in group if a.key.to_user_string() in chosen]  # noqa: E731
+            reference, final = keep(reference, set(plan.reference)), keep(final, set(plan.final))
+            per_year = {y: plan.years[y] for y in years if y in plan.years}
+            years = list(per_year)
+            log("changed: " + (", ".join(f"{k} ({v})" for k, v in list(plan.reasons.items())[:8])
+                               + (f" and {len(plan.reasons) - 8} more" if len(plan.reasons) > 8 else "")
+                               if plan.reasons else "nothing: every table is current"))
         if include_final and final:
             mark_stale(settings.output_dir(), f"run session {session} started {time.strftime('%Y-%m-%d %H:%M:%S')} "
                        "and has not written a new set yet")
@@ -254,7 +265,7 @@ def materialize_all(
             stage("reference tables", names(reference))
         if yearly and years:
             jobs = max(1, min(jobs or default_jobs(), len(years)))
-            _run_years(names(yearly), years, tags, jobs, verbose, report, log)
+            _run_years(names(yearly), years, tags, jobs, verbose, report, log, per_year)
         if include_final and final:
             stage("panels and tables", names(final))
         wh.write_catalog()
@@ -263,26 +274,9 @@ def materialize_all(
         lock.release(wh.root, session)
 
 
-def _changed(instance, reference, yearly, final, years, log):
-    """What a ``--changed`` run must redo: (reference assets, years, final assets)."""
-    from eq_assets.core.versions import is_current
-    from eq_assets.sources import raw_versions
-
-    raw_dir = settings.raw_dir()
-    ref_stale = [a for a in reference if not is_current(instance, a, None, raw_versions.for_asset(a, raw_dir))]
-    if ref_stale:
-        log(f"changed: reference tables {', '.join(a.key.to_user_string() for a in ref_stale)} -> everything reruns")
-        return reference, years, final
-    stale_years = [y for y in years
-                   if not all(is_current(instance, a, str(y), raw_versions.for_asset(a, raw_dir, y)) for a in yearly)]
-    stale_final = [a for a in final if not is_current(instance, a, None)]
-    log(f"changed: years {', '.join(map(str, stale_years)) or 'none'}; "
-        f"{'tables rerun' if stale_years or stale_final else 'tables current'}")
-    return [], stale_years, (final if stale_years or stale_final else [])
-
-
-def _run_years(yearly_names, years, tags, jobs, verbose, report: RunReport, log) -> None:
-    tasks = [(yearly_names, y, tags, verbose) for y in years]
+def _run_years(yearly_names, years, tags, jobs, verbose, report: RunReport, log, per_year=None) -> None:
+    """Each year as its own run (``per_year``: the assets to run in each year; default all)."""
+    tasks = [((per_year or {}).get(y, yearly_names), y, tags, verbose) for y in years]
     if jobs == 1:
         results = map(_year_task, tasks)
         pool = None
@@ -299,7 +293,8 @@ def _run_years(yearly_names, years, tags, jobs, verbose, report: RunReport, log)
     try:
         for year, res, secs in results:
             report.add(f"year {year}", res, secs)
-            log(f"year {year:<17} {len(yearly_names):>3} assets {res.rows:>12,} rows {secs:>8.1f} s" + ("" if res.ok else "  FAILED"))
+            n = len((per_year or {}).get(year, yearly_names))
+            log(f"year {year:<17} {n:>3} assets {res.rows:>12,} rows {secs:>8.1f} s" + ("" if res.ok else "  FAILED"))
             if not res.ok:
                 errors.append((year, res.errors))
     finally:

@@ -7,15 +7,16 @@
   derives the data version of everything downstream from its inputs' versions and its code
   version, so after one year's raw file changes only that year's partitions (and the tables
   built on all years) are out of date; the UI marks only those as unsynced.
-- :func:`changed_partitions` compares the current raw files and code versions with what the
-  instance recorded at the last materialization of each partition: ``python -m eq_assets.run
-  --changed`` reruns only those.
+- :func:`eq_assets.core.plan.stale_plan` compares the current raw files and code versions with
+  what the instance recorded at the last materialization of each partition:
+  ``python -m eq_assets.run --changed`` reruns only the stale ones.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 import inspect
 from pathlib import Path
 from typing import Iterable
@@ -58,25 +59,21 @@ def _file_sha256(path: Path) -> str:
     return _file_sha256_cached(str(path), st.st_size, st.st_mtime_ns)
 
 
-def latest_tags(instance, asset_key, partition: str | None) -> dict | None:
-    """Tags (code and data version) of the latest materialization of one asset partition."""
+@dataclass(frozen=True)
+class Record:
+    """The latest materialization of one asset partition: its tags (code and data version) and time."""
+
+    tags: dict
+    timestamp: float
+
+
+def latest_record(instance, asset_key, partition: str | None) -> Record | None:
     import dagster as dg
 
     flt = dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition] if partition else None)
     res = instance.fetch_materializations(flt, limit=1)
     if not res.records:
         return None
-    return dict(res.records[0].event_log_entry.dagster_event.event_specific_data.materialization.tags or {})
-
-
-def is_current(instance, asset, partition: str | None, raw_version: str | None = None) -> bool:
-    """Whether the asset partition was last materialized with today's code version (and, for a
-    raw-source asset, from raw files with today's digest)."""
-    tags = latest_tags(instance, asset.key, partition)
-    if tags is None:
-        return False
-    if tags.get("dagster/code_version") != asset.code_versions_by_key.get(asset.key):
-        return False
-    if raw_version is not None and tags.get("dagster/data_version") != raw_version:
-        return False
-    return True
+    r = res.records[0]
+    mat = r.event_log_entry.dagster_event.event_specific_data.materialization
+    return Record(dict(mat.tags or {}), float(r.timestamp))

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from eq_assets.core.accounting import RowAccount
+from eq_assets.core.partitions import years_mapping
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.instruments.p2 import p2_instruments as build_instruments
 from eq_assets.panels.p2 import city_year_p2, firm_year_p2, p2_panel as build_panel
@@ -19,6 +20,7 @@ from eq_assets.reports.descriptive import P2_TABLE1_VARIABLES, describe
 from eq_assets.settings import P2_YEARS
 
 GROUP = "panels_p2"
+P2_FIRM_YEARS = years_mapping(range(min(P2_YEARS) - 1, max(P2_YEARS) + 1))
 
 _SURVEY_COLS = ["year", "legal_code", "city", "province", "industry", "cic", "reg_type", "open_year", "employees",
                 "total_assets", "fixed_assets", "wage_bill", "revenue", "export_delivery"]
@@ -42,8 +44,9 @@ class P2InstrumentConfig(dg.Config):
 
 @table_asset(
     "p2_firm_year", P2FirmYear, group=GROUP, yearly=False,
-    ins={"firm_survey": dg.AssetIn(metadata={"columns": _SURVEY_COLS}),
-         "eco": dg.AssetIn(metadata={"columns": ["year", "legal_code", "n_patents"]})},
+    # P2's years and the year before (exit rates and first differences need t-1)
+    ins={"firm_survey": dg.AssetIn(metadata={"columns": _SURVEY_COLS}, partition_mapping=P2_FIRM_YEARS),
+         "eco": dg.AssetIn(metadata={"columns": ["year", "legal_code", "n_patents"]}, partition_mapping=P2_FIRM_YEARS)},
 )
 def p2_firm_year(config: P2FirmConfig, firm_survey: pd.DataFrame, eco: pd.DataFrame, input_tariffs: pd.DataFrame,
                  industry_attributes: pd.DataFrame):

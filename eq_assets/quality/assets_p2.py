@@ -17,6 +17,7 @@ import pandas as pd
 from pydantic import Field
 
 from eq_assets.reports.distributions import distribution_metadata
+from eq_assets.core.partitions import years_mapping
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.quality.p2 import P2_SIGMA
 from eq_assets.quality.p2_steps import OBS_KEY_P2, p2_estimate_quality, p2_firm_year, p2_observations
@@ -63,7 +64,8 @@ def export_quality_p2_obs(matched_exports: pd.DataFrame, province_panel: pd.Data
     group=GROUP,
     yearly=False,
     ins={"export_quality_p2_obs": dg.AssetIn(metadata={"columns": [
-        "year", "firm_id", "hs6", "dest_code", "value_usd", "quantity", "general_value_usd", "prov_gdp_real"]})},
+        "year", "firm_id", "hs6", "dest_code", "value_usd", "quantity", "general_value_usd", "prov_gdp_real"]},
+        partition_mapping=years_mapping(P2_YEARS))},
 )
 def export_quality_p2(config: QualityP2Config, export_quality_p2_obs: pd.DataFrame):
     """Firm-year qua, qua_sub, qua_price: eq. 10 per HS6 over all P2 years (2SLS / OLS), min-max within
