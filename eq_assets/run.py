@@ -253,8 +253,12 @@ def materialize_all(
         report = report if report is not None else RunReport()
 
         def stage(label, group_names, partition=None):
+            from eq_assets.progress import StageProgress
+
             t0 = time.perf_counter()
-            res = _materialize(group_names, partition, tags, verbose)
+            stage_id = uuid.uuid4().hex[:12]
+            with StageProgress(instance, stage_id, group_names, log=log):
+                res = _materialize(group_names, partition, {**tags, "eq/stage": stage_id}, verbose)
             secs = time.perf_counter() - t0
             report.add(label, res, secs)
             log(f"{label:<22} {len(group_names):>3} assets {res.rows:>12,} rows {secs:>8.1f} s" + ("" if res.ok else "  FAILED"))
