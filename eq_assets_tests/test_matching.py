@@ -49,7 +49,8 @@ def test_match_by_name_then_phone_zip_with_ambiguity_and_misses():
             "zip": ["100000", "200000", "300000", "400000", "700000", "300000"],
         }
     )
-    matched, acc, extra = match_customs_to_survey(customs, survey)
+    # the normalized-name and phone+zip rules alone
+    matched, acc, extra = match_customs_to_survey(customs, survey, rules=("name", "phone_zip"))
     got = matched.set_index("customs_firm_code")[["legal_code", "match_method"]].to_dict("index")
     assert got == {
         "C1": {"legal_code": "L1", "match_method": "name"},
@@ -60,3 +61,9 @@ def test_match_by_name_then_phone_zip_with_ambiguity_and_misses():
     assert acc.dropped == {"ambiguous_name_no_fallback": 1, "no_survey_match": 1}
     assert acc.finish(len(matched)).balanced
     assert extra["customs_firms_with_ambiguous_name"] == 1
+    # the default adds Yu's (2015) first rule: the name exactly as written resolves C4 (and C3)
+    matched, acc, extra = match_customs_to_survey(customs, survey)
+    got = matched.set_index("customs_firm_code")["match_method"].to_dict()
+    assert got == {"C1": "name", "C2": "phone_zip", "C3": "exact_name", "C4": "exact_name", "C6": "phone_zip"}
+    assert matched.set_index("customs_firm_code").loc["C4", "legal_code"] == "L4"
+    assert acc.dropped == {"ambiguous_name_no_fallback": 0, "no_survey_match": 1} and acc.finish(len(matched)).balanced

@@ -102,7 +102,7 @@ def _firms():
 def test_exact_name_rule_resolves_what_normalisation_makes_ambiguous():
     customs, survey, _, _ = _firms()
     assert match_exact_name(customs, survey)[["customs_firm_code", "legal_code"]].values.tolist() == [["C1", "L1"]]
-    before, _, _ = match_customs_to_survey(customs, survey)
+    before, _, _ = match_customs_to_survey(customs, survey, rules=("name", "phone_zip"))
     assert "C1" not in set(before["customs_firm_code"])  # 丁化工 normalises to two survey firms
     m = match_with_rules(customs, survey)
     assert m.set_index("customs_firm_code")["match_method"].to_dict() == {

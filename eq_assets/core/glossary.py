@@ -53,7 +53,7 @@ VARIABLES: dict[str, str] = {
     "n_trade_modes": "Number of trade modes merged into this firm x HS6 x destination x year observation (P2 quality does not split by mode).",
     "n_other_destinations": "Other destinations of the firm's HS6 that year (0: no leave-one-out price instrument; P2 eq. 10).",
     "prov_gdp_real": "Real GDP of the firm's province (P2 eq. 10 control), the province panel's units.",
-    "match_method": "How the customs firm was linked to the survey firm: 'name' (normalized name within year) or 'phone_zip' (fallback; SPEC 2).",
+    "match_method": "How the customs firm was linked to the survey firm (Yu 2015's rules, in order): 'exact_name' (the name as written, unique in the survey that year), 'name' (normalized name) or 'phone_zip' (telephone and zip code; SPEC 2).",
     # ---- survey (ASIF) variables, as received ------------------------------------------------------
     "reg_type": "Registration type (登记注册类型), 3-digit GB/T code (110 SOE ... 171-174 private, 2xx HMT, 3xx foreign).",
     "open_year": "Opening year (开业年份).",

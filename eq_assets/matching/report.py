@@ -4,10 +4,8 @@
 Rules, in the order Yu (2015) applies them to link customs and survey firms: ``exact_name`` (the
 raw firm name, identical in both sources and unique in the survey that year), ``name`` (the
 normalised name of :mod:`eq_assets.matching.names`), ``phone_zip`` (telephone and zip code
-together, unique in the survey that year). :func:`match_exact_name` is the first rule;
-:func:`match_with_rules` runs it and then the existing normalised-name and phone+zip rules of
-:func:`eq_assets.matching.match.match_customs_to_survey` on the firms it left, so the lead can fold
-``match_exact_name`` into ``match.py`` as its first step.
+together, unique in the survey that year); the rules themselves are
+:func:`eq_assets.matching.match.match_sql`.
 
 :func:`match_report` takes a match table ``(year, customs_firm_code, legal_code, match_method)``
 and the customs exports ``(year, customs_firm_code, value_usd)``; with ``truth`` (the synthetic
@@ -27,34 +25,15 @@ from eq_assets.matching.match import match_customs_to_survey
 RULES = ("exact_name", "name", "phone_zip")
 
 
-def match_exact_name(customs_firms: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
-    """Rule 1: customs firms whose raw (trimmed) name is the name of exactly one survey firm that
-    year. Returns ``(year, customs_firm_code, legal_code, match_method='exact_name')``."""
-    return run_sql(
-        """
-        with s1 as (
-            select year, trim(firm_name) as nm, min(legal_code) as legal_code, count(*) as n
-            from s where nullif(trim(firm_name), '') is not null group by year, trim(firm_name)
-        )
-        select c.year, c.customs_firm_code, s1.legal_code, 'exact_name' as match_method
-        from c join s1 on c.year = s1.year and trim(c.firm_name) = s1.nm
-        where s1.n = 1
-        order by c.year, c.customs_firm_code
-        """,
-        c=customs_firms,
-        s=survey,
-    )
+def match_exact_name(customs_firms, survey) -> pd.DataFrame:
+    """Rule 1 alone: customs firms whose raw (trimmed) name is the name of exactly one survey firm
+    that year. Returns ``(year, customs_firm_code, legal_code, match_method='exact_name')``."""
+    return match_customs_to_survey(customs_firms, survey, rules=("exact_name",))[0]
 
 
-def match_with_rules(customs_firms: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
-    """Exact name first, then the normalised-name and phone+zip rules of ``match.py`` on the rest."""
-    exact = match_exact_name(customs_firms, survey)
-    done = set(zip(exact["year"], exact["customs_firm_code"]))
-    rest = customs_firms[[(y, c) not in done for y, c in zip(customs_firms["year"], customs_firms["customs_firm_code"])]]
-    later, _, _ = match_customs_to_survey(rest.reset_index(drop=True), survey)
-    out = pd.concat([exact, later], ignore_index=True)
-    out["year"] = out["year"].astype("int64")
-    return out.sort_values(["year", "customs_firm_code"], kind="stable").reset_index(drop=True)
+def match_with_rules(customs_firms, survey) -> pd.DataFrame:
+    """Every rule of :data:`eq_assets.matching.match.RULES`, in order (what the asset runs)."""
+    return match_customs_to_survey(customs_firms, survey)[0]
 
 
 def match_report(match: pd.DataFrame, exports: pd.DataFrame, truth: pd.DataFrame | None = None,

@@ -12,7 +12,7 @@ class CustomsFirmMatch(pa.DataFrameModel):
     year: Series[int] = pa.Field(description=describe("year"))
     customs_firm_code: Series[str] = pa.Field(description=describe("customs_firm_code"))
     legal_code: Series[str] = pa.Field(description=describe("legal_code"))
-    match_method: Series[str] = pa.Field(isin=["name", "phone_zip"], description=describe("match_method"))
+    match_method: Series[str] = pa.Field(isin=["exact_name", "name", "phone_zip"], description=describe("match_method"))
 
     class Config:
         strict = True
