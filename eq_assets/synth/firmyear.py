@@ -133,7 +133,8 @@ def firm_years(pop: Population, p: WorldParams, year: int, ref: RefData, prod: P
     d["iv_internet"] = ref.internet_driver(city, year)
     d["iv_foreign"] = ref.foreign_driver(industry, year)
     lam_dig = np.exp(f["dig_rate"].to_numpy() + p.digital_trend * t + p.endog_rate_loading * v
-                     + p.pi_internet * d["iv_internet"].to_numpy() + p.pi_foreign * d["iv_foreign"].to_numpy())
+                     + p.pi_internet * np.minimum(d["iv_internet"].to_numpy(), p.internet_driver_cap)
+                     + p.pi_foreign * d["iv_foreign"].to_numpy())
     lam_nd = np.exp(f["nondig_rate"].to_numpy() + 0.08 * t)
     n_dig = rng.poisson(lam_dig)
     n_nd = rng.poisson(lam_nd)
