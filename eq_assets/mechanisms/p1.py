@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
+from eq_assets.regressions.results import ADDED_DEFAULTS, RESULT_COLUMNS
 from eq_assets.core.sql import count, run_sql, run_transform
 from scipy.stats import norm
 
@@ -318,12 +319,15 @@ def production_function_results(pf: pd.DataFrame) -> pd.DataFrame:
     p-value from the normal approximation (levpet's bootstrap z), n_obs = firm-years used."""
     z = pf["estimate"] / pf["std_error"]
     sample = np.where(pf["group"] == "pooled", "all industries", "cic2 " + pf["industries"].astype(str))
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "paper": pf["paper"], "table": pf["table"], "column": pf["column"], "term": pf["term"],
         "estimate": pf["estimate"], "std_error": pf["std_error"], "p_value": 2 * norm.sf(np.abs(z)),
         "n_obs": pf["n_obs"], "adj_r2": np.nan, "fixed_effects": None,
         "vcov": [f"bootstrap (firm blocks, {int(r)} draws)" for r in pf["bootstrap_reps"]], "sample": sample,
     })
+    for c, v in ADDED_DEFAULTS.items():  # the columns results.csv appended later (within R2, variant)
+        out[c] = v
+    return out[list(RESULT_COLUMNS)]
 
 
 def tfp_from_coefficients(inputs: pd.DataFrame, pf: pd.DataFrame, method: str = "LP") -> pd.Series:
