@@ -99,7 +99,7 @@ VARIABLES: dict[str, str] = {
     "n_digital_cat_04": "Digital patents in category 04, digital-factor driven (count; P1 Table 6).",
     "n_knowledge_filings": "Cumulative invention + utility filings behind Knowledge (count; P1 Table 9).",
     # ---- P1 outcome and regressors --------------------------------------------------------------
-    "quality": "Export product quality, Khandelwal-Schott-Wei residual (ln q - ln q_hat) / (sigma - 1) of P1 eq. 21, log scale (SPEC 3).",
+    "quality": "Export product quality, Khandelwal-Schott-Wei residual (ln q - ln q_hat) / (sigma - 1) of P1 eq. 21, log scale (SPEC 3); sigma imposed, 3 by default (P2 states 3, P1 is silent).",
     "frontier": "Quality frontier: the maximum (config: statistic) quality in the firm's industry and year (P1 eq. 22).",
     "Distance": "Quality distance to the frontier = frontier - quality (P1 eq. 22; Table 1 dependent variable), log-quality units, >= 0.",
     "Distance_1": "Distance_1 = frontier / quality level = exp(frontier - quality) (Bourles et al. 2013; P1 Table 2), ratio >= 1.",

@@ -127,7 +127,7 @@ def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: Table, d
 
 
 class IndustryPanelConfig(dg.Config):
-    sigma: float = Field(default=3.0, description="CES elasticity for the aggregate's KSW quality (P1: 3).")
+    sigma: float = Field(default=3.0, description="CES elasticity for the aggregate's KSW quality, imposed: 3 (P2 states 3; P1 is silent).")
     industry_digits: int = Field(default=2, description="Industry level of the frontier, FE, controls and patents (2-digit CIC).")
     ppi_transform: str = Field(default="log", description="PPI control: 'log' (ln PPI) or 'level' (index, 2004 = 100).")
     country_economic: str = Field(default="growth", description="Country_economic: GDP per capita growth in percent ('growth') or its log ('log', drops negative growth).")

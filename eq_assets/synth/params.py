@@ -86,7 +86,8 @@ class WorldParams:
 
     # --- demand and quality (SPEC section 3) -------------------------------------------------
     sigma: float = 3.0
-    """CES elasticity of substitution (P1 and P2 impose 3): ln q = -sigma ln p +
+    """CES elasticity of substitution (P2 imposes 3; P1 does not state its sigma, the pipeline's
+    default is 3): ln q = -sigma ln p +
     (sigma-1) ln lambda + ln(E/P)."""
     beta_eco: float = 0.10
     """True effect of Eco = ln(1 + digital patents) on log quality (on top of ``beta_parts``).
