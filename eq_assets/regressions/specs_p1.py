@@ -10,14 +10,18 @@ later firm-level table clusters by firm too).
 
 Panels (asset names; every regressor, control, FE and sample column below is a column of one):
 
-- ``p1_panel``: year x firm x HS6 x destination x trade mode (Tables 1, 2 cols 1-4, 4-7, 10, 11).
-- ``p1_firm_panel``: firm-year (Table 2 cols 5-6 ``Distance_q``, Tables 8 and 9). P1 prints
-  obs-level Ns for some mechanism columns (Table 8 col. 1: 8,093,261; Table 9 col. 3: 9,621,760)
-  but firm-year Ns for others (Table 9 col. 1: 445,087; Table 2 col. 5: 502,577); the outcomes of
-  Tables 8-9 are firm-year variables, so they are estimated at their own grain, firm-year
-  (:data:`P1_MECHANISM_PANEL`; an obs-level variant is the one-line change of that constant).
+- ``p1_panel``: year x firm x HS6 x destination x trade mode, per year (Tables 1, 4-7, 10, 11).
+- ``p1_obs_panel``: the same observations with what needs every year (:data:`P1_OBS_PANEL`):
+  Distance_1/_2 on quality standardized within HS6 over all years (Table 2 cols 1-4), the
+  firm-level IV_patent (Table 7 cols 5-6) and the firm-year outcomes on export rows (Table 8,
+  Table 9 cols 3-4). P1 prints observation-level N for those (Table 8: 8,093,261 to 10,035,672;
+  Table 9 col. 3: 9,621,760; 9,621,862 observations, 502,577 firm-years), so they are fitted
+  on the export rows; the firm-year grain (better: one row per firm-year outcome) is the
+  variant ``firm_year``.
+- ``p1_firm_panel``: firm-year (Table 2 cols 5-6 ``Distance_q``: N 502,577; Table 9 cols 1-2
+  ``Knowledge``: N 445,087, firm-years with cumulative filings).
 - ``p1_industry_panel``: year x destination x HS6 x trade mode of the firm-anonymous customs
-  aggregate, 2004-2019 (Table 3).
+  aggregate, 2004-2017 by default (Table 3; the end year is a config of the panel).
 
 Reading of the printed tables (each a constant below, with the evidence):
 
@@ -58,9 +62,15 @@ P1_ALL_FE: tuple[str, ...] = ("firm_id", "year", "city", "industry")
 #: Cluster variable of the firm-level tables.
 P1_VCOV = {"CRV1": "firm_id"}
 
-#: Panel of the firm-year mechanism outcomes (Tables 8, 9) and of Distance_q (Table 2).
+#: Firm-year panel: Distance_q (Table 2 cols 5-6), Knowledge (Table 9 cols 1-2), firm-year variants.
 P1_MECHANISM_PANEL = "p1_firm_panel"
-#: Table 3 panel (year x destination x HS6 x trade mode, customs aggregate 2004-2019).
+#: All-years observation panel: Table 2 cols 1-4, Table 7 cols 5-6, Table 8, Table 9 cols 3-4.
+P1_OBS_PANEL = "p1_obs_panel"
+#: Variant names (results.csv column ``variant``; the table notes list them).
+VARIANT_EXP_SCALE = "exp_scale"
+VARIANT_INDUSTRY_IV = "industry_year"
+VARIANT_FIRM_YEAR = "firm_year"
+#: Table 3 panel (year x destination x HS6 x trade mode, customs aggregate 2004-2017 by default).
 P1_INDUSTRY_PANEL = "p1_industry_panel"
 #: Table 3 individual FE: product x destination x trade mode (the paper's "个体").
 P1_T3_INDIVIDUAL = "cell_id"
@@ -142,14 +152,18 @@ P1_TABLE1: tuple[RegressionSpec, ...] = (
 
 # ---- Table 2: alternative distance measures ----------------------------------------------------
 
-_T2 = replace(_P1_T1, table="2", controls=P1_CONTROLS)
-P1_TABLE2: tuple[RegressionSpec, ...] = (
+_T2 = replace(_P1_T1, table="2", controls=P1_CONTROLS, panel=P1_OBS_PANEL)
+_T2_RATIOS = (
     replace(_T2, column="1", depvar="Distance_1"),
     replace(_T2, column="2", depvar="Distance_1", fixed_effects=P1_ALL_FE),
     replace(_T2, column="3", depvar="Distance_2"),
     replace(_T2, column="4", depvar="Distance_2", fixed_effects=P1_ALL_FE),
+)
+P1_TABLE2: tuple[RegressionSpec, ...] = _T2_RATIOS + (
     replace(_T2, column="5", depvar="Distance_q", panel=P1_MECHANISM_PANEL),
     replace(_T2, column="6", depvar="Distance_q", panel=P1_MECHANISM_PANEL, fixed_effects=P1_ALL_FE),
+) + tuple(  # variant: the ratios on quality levels exp(quality) (the earlier reading)
+    replace(s, depvar=f"{s.depvar}_exp", variant=VARIANT_EXP_SCALE) for s in _T2_RATIOS
 )
 
 # ---- Table 3: extended sample, year x destination x product x trade mode -----------------------
@@ -194,26 +208,39 @@ P1_TABLE6: tuple[RegressionSpec, ...] = tuple(
 # ---- Table 7: instruments (first stage in the odd column, 2SLS in the even one) ----------------
 
 _T7 = replace(_P1_T1, table="7", controls=P1_CONTROLS)
-P1_TABLE7: tuple[RegressionSpec, ...] = tuple(
+_T7_IV = tuple(
     replace(_T7, column=str(2 * k + 2), estimator="iv", endogenous=("Eco",), instruments=(iv,),
-            first_stage_column=str(2 * k + 1))
+            first_stage_column=str(2 * k + 1), panel=P1_OBS_PANEL if iv == "IV_patent" else "p1_panel")
     for k, iv in enumerate(("IV_phone", "IV_post", "IV_patent"))
 )
+#: Table 7 (5)-(6) read with the industry-year series (variant; see instruments.p1).
+P1_TABLE7: tuple[RegressionSpec, ...] = _T7_IV + (
+    replace(_T7_IV[2], instruments=("IV_patent_industry",), panel="p1_panel", variant=VARIANT_INDUSTRY_IV),
+)
 
-# ---- Table 8: frontier technology catch-up and spillovers (firm-year) --------------------------
+# ---- Table 8: frontier technology catch-up and spillovers (export rows) -------------------------
 
-_T8 = replace(_P1_T1, table="8", controls=P1_CONTROLS, fixed_effects=P1_ALL_FE, panel=P1_MECHANISM_PANEL)
-P1_TABLE8: tuple[RegressionSpec, ...] = tuple(
+_T8 = replace(_P1_T1, table="8", controls=P1_CONTROLS, fixed_effects=P1_ALL_FE, panel=P1_OBS_PANEL)
+_T8_COLS = tuple(
     replace(_T8, column=str(i + 1), depvar=y)
     for i, y in enumerate(("TFP", "DistTFP_CIC_CN", "DistTFP_US_CN", "DistLP_US_CN", "Patent_site", "Dist_site"))
 )
 
-# ---- Table 9: knowledge breadth and product variety (firm-year) --------------------------------
 
-P1_TABLE9: tuple[RegressionSpec, ...] = tuple(
-    replace(_T8, table="9", column=str(i + 1), depvar=y)
+def _firm_year(specs: tuple[RegressionSpec, ...]) -> tuple[RegressionSpec, ...]:
+    """The firm-year-grain variant of observation-level mechanism columns."""
+    return tuple(replace(s, panel=P1_MECHANISM_PANEL, variant=VARIANT_FIRM_YEAR) for s in specs)
+
+
+P1_TABLE8: tuple[RegressionSpec, ...] = _T8_COLS + _firm_year(_T8_COLS)
+
+# ---- Table 9: knowledge breadth (firm-year) and product variety (export rows) ------------------
+
+_T9_COLS = tuple(
+    replace(_T8, table="9", column=str(i + 1), depvar=y, panel=P1_MECHANISM_PANEL if i < 2 else P1_OBS_PANEL)
     for i, y in enumerate(("Knowledge", "Dist_knowledge", "Variety", "Dist_variety"))
 )
+P1_TABLE9: tuple[RegressionSpec, ...] = _T9_COLS + _firm_year(_T9_COLS[2:])
 
 # ---- Tables 10 and 11: heterogeneity (one subsample per column) --------------------------------
 
@@ -239,7 +266,7 @@ P1_SPECS: tuple[RegressionSpec, ...] = (
 P1_TITLES: dict[tuple[str, str], str] = {
     ("P1", "1"): "Baseline: digital technology and the export quality distance",
     ("P1", "2"): "Alternative measures of the export quality distance",
-    ("P1", "3"): "Extended sample 2004-2019: year-destination-product-trade mode level",
+    ("P1", "3"): "Extended sample 2004-2017: year-destination-product-trade mode level",
     ("P1", "4"): "Excluding strategic behaviour: invention vs utility/design digital patents",
     ("P1", "5"): "Excluding firms with an abnormal operating status",
     ("P1", "6"): "Digital technology subcategories",
