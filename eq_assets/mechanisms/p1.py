@@ -175,8 +175,8 @@ def knowledge_breadth(
     ``patents``: one row per (patent, firm) with ``year`` (application year), ``legal_code``,
     ``patent_type_en`` and ``ipc_main``. Every firm-year of ``firm_years`` gets a row.
     """
-    p = patents[["year", "legal_code", "patent_type_en", "ipc_main"]]
-    p = p.rename(columns={"legal_code": firm}) if firm != "legal_code" else p
+    p = patents.rename(columns={"legal_code": firm}) if firm != "legal_code" else patents
+    p = p[["year", firm, "patent_type_en", "ipc_main"]]
     g = firm_years[["year", firm]].drop_duplicates()
     return run_transform(knowledge_breadth_sql, firm=firm, types=types, inputs={"g": g, "kp": p})
 

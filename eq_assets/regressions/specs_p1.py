@@ -278,5 +278,66 @@ P1_TITLES: dict[tuple[str, str], str] = {
 }
 
 
-#: Table notes: choices where P1 is silent (rendered under each table; see specs.TABLE_NOTES).
-P1_NOTES: dict[tuple[str, str], str] = {}
+_BASE = ("Observations: year x firm x HS6 x destination x trade mode, 2004-2014, matched exporters with "
+         "complete controls; quality: KSW residual on product x destination x year FE (eq. 20-21), sigma = 3 "
+         "(P1 silent; P2's value), singleton cells dropped; Distance = 4-digit industry-year maximum quality "
+         "- quality (eq. 22). Singleton FE groups dropped (reghdfe's rule; paper silent).")
+
+#: Table notes: FE, cluster, sample and every choice where P1 is silent (rendered under each table).
+P1_NOTES: dict[tuple[str, str], str] = {
+    ("P1", "1"): "FE: firm and year; columns (2) and (4) add city and 4-digit industry. SE clustered by firm "
+                 "(P1 Table 1 note). " + _BASE,
+    ("P1", "2"): "All columns with controls; FE firm and year, (2), (4), (6) add city and industry; SE clustered by "
+                 "firm. (1)-(4): Distance_1 = F / q and Distance_2 = (F - q) / F on P1's standardized quality, "
+                 "min-max within HS6 over all firms, destinations and years (Shi 2014, as P2 and Distance_q), F its "
+                 "industry-year maximum (P1's Distance_2 has Distance's coefficient, SE and R2, which a [0, 1] scale "
+                 "gives); Distance_1 is undefined at standardized quality 0 (each product's lowest observation: those "
+                 "rows leave (1)-(2)). (5)-(6): Distance_q on firm-years (standardized quality, value-weighted, "
+                 "industry-year maximum minus own; P1's N 502,577). Variant exp_scale: (1)-(4) on quality levels "
+                 "exp(quality). " + _BASE,
+    ("P1", "3"): "Firm-anonymous customs aggregate, year x destination x HS6 x trade mode, 2004-2017: P1 names no "
+                 "end year; the extension must run past 2016 (customs firm ids end then) and 2017 is the last year "
+                 "with industry fixed-asset investment levels in the yearbooks (config last_year). Quality: KSW on "
+                 "the aggregate flows with product x destination x year FE, sigma = 3, singletons dropped; frontier: "
+                 "2-digit industry-year maximum. Eco = ln(1 + digital patents of applicants matched to survey firms, "
+                 "2-digit industry of the firm's last survey year, application year). FE: the individual (product x "
+                 "destination x trade mode); (2) and (4) add year and industry. SE clustered by the individual "
+                 "(paper silent; Eco varies by industry-year only, which these SEs do not reflect). "
+                 "Country_economic: GDP per capita growth in percent (P1: its log, undefined when growth < 0).",
+    ("P1", "4"): "Eco_invent: digital invention patents; Eco_str: digital utility models + designs. For each: no "
+                 "controls / controls / controls with city and industry FE; firm and year FE throughout; SE "
+                 "clustered by firm. " + _BASE,
+    ("P1", "5"): "Table 1 on firm-years whose operating status (营业状态) is not 停业, 撤销 or 筹建; a missing status "
+                 "is kept. FE and SE as Table 1. " + _BASE,
+    ("P1", "6"): "Digital patents by 2021 category (a patent's category from its digital IPC codes): 01 product "
+                 "manufacturing, 03 technology application, 04 factor-driven (02 not reported, as in P1). Controls "
+                 "throughout; (1), (3), (5) without FE (P1's Adj. R2 0.0055), (2), (4), (6) with firm, year, city "
+                 "and industry FE; SE clustered by firm. " + _BASE,
+    ("P1", "7"): "2SLS with firm and year FE and controls, SE clustered by firm; odd columns the first stage. "
+                 "IV_phone / IV_post: the city's 1984 fixed telephones / post offices x the province's internet "
+                 "ports of the year (levels). IV_patent (source WIPO; P1 gives no level): the firm's exposure, the "
+                 "mean of the year's ln foreign-origin filings in China over the IPC subclasses of its patents "
+                 "(sample years), weighted by its patents' shares; 0 for firms without patents (constant, absorbed "
+                 "by the firm FE). Variant industry_year: ln foreign filings of the firm's 2-digit industry-year "
+                 "(it moves the industry-year frontier of Distance too). " + _BASE,
+    ("P1", "8"): "Firm-year outcomes regressed on the firm-year's export rows (P1's N 8.09M-10.04M are observation "
+                 "counts); firm, year, city and industry FE, controls, SE clustered by firm. TFP: Levinsohn-Petrin "
+                 "per 2-digit industry on deflated value added (PPI of the industry; paper silent beyond 'LP'); "
+                 "DistTFP_CIC_CN = exp(industry-year max ln TFP - ln TFP); DistTFP_US_CN = exp(US industry ln TFP - "
+                 "ln TFP); DistLP_US_CN = US / own real value added per worker; Patent_site = ln(1 + forward "
+                 "citations of the firm-year's patents, all types); Dist_site = industry-year maximum over the "
+                 "panel's firm-years - own. Variant firm_year: one row per firm-year.",
+    ("P1", "9"): "(1)-(2) on firm-years with cumulative invention + utility filings (P1's N 445,087): Knowledge = 1 "
+                 "- sum of squared shares of IPC main groups among the firm's filings since 2004. (3)-(4) on the "
+                 "export rows (P1's N 9,621,760): Variety = number of HS6 products exported. Dist_* = industry-year "
+                 "maximum over the panel's firm-years - own. Firm, year, city and industry FE, controls, SE clustered "
+                 "by firm. Variant firm_year: (3)-(4) on one row per firm-year.",
+    ("P1", "10"): "One subsample per column; firm, year, city and industry FE, controls, SE clustered by firm. IP "
+                  "protection: the city's index above / at or below the median of cities that year. SOE: registration "
+                  "types 110, 141, 143, 151; private: 171-174 (other types in neither). Labour-intensive: employees / "
+                  "total assets above its industry-year median (韩国高等 2022). " + _BASE,
+    ("P1", "11"): "One subsample per column; controls, no FE (P1's Adj. R2 0.006-0.024 are those of regressions "
+                  "without firm FE, although its Table 8 note says FE carry over); SE clustered by firm. Trade class "
+                  "of the firm-year from its export rows: pure general, pure processing (进料 or 来料加工), mixed; other "
+                  "modes ignored. Destination: UN development status. " + _BASE,
+}
