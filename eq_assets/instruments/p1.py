@@ -135,7 +135,8 @@ def patent_exposure_sql(con, *, patents: str = "all", transform: str = "log", no
             select upper(trim(ipc_subclass)) as sc, year::BIGINT as year, {g} as gf
             from fx where foreign_patent_filings > 0
         ), e as (
-            select fy.year::BIGINT as year, fy.legal_code, sum(w.w * x.gf) as num, sum(w.w) filter (where x.gf is not null) as wsum
+            select fy.year::BIGINT as year, fy.legal_code, sum(w.w * x.gf order by w.sc) as num,
+                   sum(w.w order by w.sc) filter (where x.gf is not null) as wsum  -- ordered: same floats on every run
             from fy join w using (legal_code) left join x on x.sc = w.sc and x.year = fy.year
             group by fy.year, fy.legal_code
         )
