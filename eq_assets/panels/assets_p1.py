@@ -141,6 +141,7 @@ class IndustryPanelConfig(dg.Config):
     last_year: int = Field(default=2017, description="Last year of Table 3's extended sample. P1 names none: past 2016 (customs firm ids end then), and 2017 is the last year with fixed-asset investment levels in the yearbooks (eq_assets.panels.p1_industry).")
     sigma: float = Field(default=3.0, description="CES elasticity for the aggregate's KSW quality, imposed: 3 (P2 states 3; P1 is silent).")
     industry_digits: int = Field(default=2, description="Industry level of the frontier, FE, controls and patents (2-digit CIC).")
+    quality_fixed_effects: str = Field(default="cell", description="FE set of the aggregate's KSW regression: 'cell' (product x destination x year, P1 eq. 20) or 'additive' (product + destination-year).")
     ppi_transform: str = Field(default="log", description="PPI control: 'log' (ln PPI) or 'level' (index, 2004 = 100).")
     country_economic: str = Field(default="growth", description="Country_economic: GDP per capita growth in percent ('growth') or its log ('log', drops negative growth).")
 
@@ -157,7 +158,7 @@ def p1_industry_panel(config: IndustryPanelConfig, customs_aggregate: pd.DataFra
                       p1_industry_patents: pd.DataFrame, industry_panel: pd.DataFrame, country_panel: pd.DataFrame):
     """P1 Table 3 panel: quality distance of year x destination x product x trade mode, 2004-2017 (config)."""
     params = IndustryPanelParams(first_year=config.first_year, last_year=config.last_year, sigma=config.sigma,
-                                 industry_digits=config.industry_digits,
+                                 industry_digits=config.industry_digits, quality_fixed_effects=config.quality_fixed_effects,
                                  ppi_transform=config.ppi_transform, country_economic=config.country_economic)
     out, acc, extra = build_industry_panel(customs_aggregate, hs_concordance, hs_cic, p1_industry_patents, industry_panel, country_panel, params)
     yield from publish(out, model=P1IndustryPanel, key=("year", "dest_code", "hs6", "trade_mode"), account=acc,

@@ -71,6 +71,9 @@ class IndustryPanelParams:
     min_quantity: float = 1.0
     industry_digits: int = 2
     sigma: float = 3.0
+    #: FE set of the aggregate's KSW regression ("cell": product x destination x year, P1 eq. 20;
+    #: "additive": product + destination-year; quality.khandelwal.FE_SETS)
+    quality_fixed_effects: str = "cell"
     ppi_transform: str = "log"
     country_economic: str = "growth"
 
@@ -183,7 +186,7 @@ def p1_industry_panel(
     obs, acc, extra = clean_aggregate(aggregate, hs_concordance, params)
     obs, n_no_cic = assign_industry(obs, hs_cic, params.industry_digits)
     acc.drop("product_without_cic_industry", n_no_cic)
-    q, qacc = khandelwal_quality(obs, QualityParams(sigma=params.sigma))
+    q, qacc = khandelwal_quality(obs, QualityParams(sigma=params.sigma, fixed_effects=params.quality_fixed_effects))
     for reason, n in qacc.dropped.items():
         acc.drop(reason, n)
     q = quality_distance(q, FrontierParams(by=("industry", "year")))

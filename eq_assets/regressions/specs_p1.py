@@ -334,7 +334,8 @@ P1_NOTES: dict[tuple[str, str], str] = {
                  "DistTFP_CIC_CN = exp(industry-year max ln TFP - ln TFP); DistTFP_US_CN = exp(US industry ln TFP - "
                  "ln TFP); DistLP_US_CN = US / own real value added per worker; Patent_site = ln(1 + forward "
                  "citations of the firm-year's patents, all types); Dist_site = industry-year maximum over the "
-                 "panel's firm-years - own. Variant firm_year: one row per firm-year.",
+                 "panel's firm-years - own. Variant firm_year: one row per firm-year. P1's N of (5)-(6), 10,035,672, "
+                 "exceeds its 9,621,862 observations (not reproduced; here the Table 1 rows).",
     ("P1", "9"): "(1)-(2) on firm-years with cumulative invention + utility filings (P1's N 445,087): Knowledge = 1 "
                  "- sum of squared shares of IPC main groups among the firm's filings since 2004. (3)-(4) on the "
                  "export rows (P1's N 9,621,760): Variety = number of HS6 products exported. Dist_* = industry-year "
