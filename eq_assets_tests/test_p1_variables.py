@@ -25,9 +25,24 @@ from eq_assets.panels.p1_vars import (
 # ---- distances ---------------------------------------------------------------------------------
 
 
+def test_distance_ratios_minmax_scale_by_hand():
+    """Default: quality min-max standardized within HS6 over all rows (all years), frontier the
+    industry-year max of it; Distance_1 = F / rq (undefined at rq = 0), Distance_2 = (F - rq) / F."""
+    d = pd.DataFrame({"industry": ["a", "a", "a", "a", "b"], "year": [2010, 2010, 2011, 2011, 2010],
+                      "hs6": ["p", "p", "p", "r", "r"], "quality": [1.0, 3.0, 2.0, 5.0, 1.0], "frontier": np.nan})
+    out = distance_ratios(d)
+    # p: min 1, max 3 -> rq 0, 1, 0.5; r: min 1, max 5 -> rq 1 (2011, a), 0 (2010, b)
+    # frontiers: (a, 2010) = 1; (a, 2011) = max(0.5, 1) = 1; (b, 2010) = 0
+    assert np.isnan(out["Distance_1"].iloc[0]) and out["Distance_1"].iloc[1] == pytest.approx(1.0)
+    assert out["Distance_1"].iloc[2] == pytest.approx(2.0) and out["Distance_2"].iloc[2] == pytest.approx(0.5)
+    assert out["Distance_2"].iloc[0] == pytest.approx(1.0) and out["Distance_2"].iloc[3] == pytest.approx(0.0)
+    assert np.isnan(out["Distance_2"].iloc[4])  # frontier 0: undefined
+    assert DistanceRatioParams().ratio_scale == "minmax"
+
+
 def test_distance_ratios_exp_scale():
     d = pd.DataFrame({"industry": ["a", "a"], "year": [2010, 2010], "quality": [0.5, -0.5], "frontier": [0.5, 0.5]})
-    out = distance_ratios(d)
+    out = distance_ratios(d, DistanceRatioParams(ratio_scale="exp"))
     # frontier row: lambda ratio 1 and gap 0
     assert out["Distance_1"].iloc[0] == pytest.approx(1.0)
     assert out["Distance_2"].iloc[0] == pytest.approx(0.0)
@@ -165,12 +180,37 @@ def test_p1_instruments():
     assert out.loc[("a", 2010), "IV_phone"] == pytest.approx(200.0)
     assert out.loc[("a", 2011), "IV_phone"] == pytest.approx(300.0)
     assert out.loc[("a", 2011), "IV_post"] == pytest.approx(7500.0)
-    assert out.loc[("a", 2011), "IV_patent"] == pytest.approx(2.0)  # ln(e^2)
-    assert out.loc[("b", 2010), "IV_patent"] == pytest.approx(0.0)
+    assert out.loc[("a", 2011), "IV_patent_industry"] == pytest.approx(2.0)  # ln(e^2)
+    assert out.loc[("b", 2010), "IV_patent_industry"] == pytest.approx(0.0)
     assert np.isnan(out.loc[("b", 2010), "IV_phone"])  # city not in the 1984 file
     lg = p1_instruments(firms, c84, ports, fp, internet_transform="log", patent_transform="level").set_index(["legal_code", "year"])
     assert lg.loc[("a", 2010), "IV_phone"] == pytest.approx(math.log(200.0))
-    assert lg.loc[("a", 2011), "IV_patent"] == pytest.approx(math.e ** 2)
+    assert lg.loc[("a", 2011), "IV_patent_industry"] == pytest.approx(math.e ** 2)
+
+
+def test_patent_exposure_by_hand():
+    """IV_patent = sum_s w_is ln F_st / sum of the weights with a filings row; w from the main IPC
+    subclasses of the firm's patents over all years; 0 for a firm without patents."""
+    from eq_assets.instruments.p1 import patent_exposure
+
+    fy = pd.DataFrame({"year": [2010, 2011, 2010, 2010], "legal_code": ["a", "a", "b", "c"]})
+    pats = pd.DataFrame({"legal_code": ["a", "a", "a", "c"], "ipc_main": ["H04L 9/32", "h04l 12/10", "G06F 3/01", "A01B 1/00"],
+                         "is_digital": [True, True, False, False]})
+    fx = pd.DataFrame({"ipc_subclass": ["H04L", "G06F", "H04L", "G06F"], "year": [2010, 2010, 2011, 2011],
+                       "foreign_patent_filings": [math.e, math.e ** 4, math.e ** 2, math.e ** 3]})
+    out = patent_exposure(fy, pats, fx).set_index(["legal_code", "year"])
+    # a: w(H04L) = 2/3, w(G06F) = 1/3 -> 2010: 2/3*1 + 1/3*4 = 2; 2011: 2/3*2 + 1/3*3 = 7/3
+    assert out.loc[("a", 2010), "IV_patent"] == pytest.approx(2.0)
+    assert out.loc[("a", 2011), "IV_patent"] == pytest.approx(7 / 3)
+    assert out.loc[("b", 2010), "IV_patent"] == 0.0 and not out.loc[("b", 2010), "has_patent_classes"]
+    assert np.isnan(out.loc[("c", 2010), "IV_patent"])  # its class (A01B) has no filings row
+    dig = patent_exposure(fy, pats, fx, patents="digital").set_index(["legal_code", "year"])
+    assert dig.loc[("a", 2010), "IV_patent"] == pytest.approx(1.0)  # only H04L
+    rel = patent_exposure(fy, pats, fx, relative=True).set_index(["legal_code", "year"])
+    tot10 = math.log(math.e + math.e ** 4)
+    assert rel.loc[("a", 2010), "IV_patent"] == pytest.approx(2.0 - tot10)
+    miss = patent_exposure(fy, pats, fx, no_patents="missing").set_index(["legal_code", "year"])
+    assert np.isnan(miss.loc[("b", 2010), "IV_patent"])
 
 
 # ---- knowledge, citations, variety ------------------------------------------------------------------
@@ -254,17 +294,21 @@ def _conc():
 
 def test_clean_aggregate_counts_and_harmonizes():
     raw = pd.DataFrame({
-        "year": [2004, 2013, 2013, 2013, 2013, None],
-        "dest_code": ["502", "502", "502", "502", "502", "502"],
-        "hs6": ["111111", "999999", "111111", "222222", "222222", "111111"],
-        "trade_mode": ["一般贸易", "一般贸易", "一般贸易", "进料加工贸易", "保税", "一般贸易"],
-        "quantity": [10.0, 5.0, 5.0, 0.5, 3.0, 1.0],
-        "value_usd": [100.0, 60.0, 70.0, 100.0, 100.0, 100.0],
+        "year": [2004, 2013, 2013, 2013, 2013, None, 2018],
+        "dest_code": ["502", "502", "502", "502", "502", "502", "502"],
+        "hs6": ["111111", "999999", "111111", "222222", "222222", "111111", "111111"],
+        "trade_mode": ["一般贸易", "一般贸易", "一般贸易", "进料加工贸易", "保税", "一般贸易", "一般贸易"],
+        "quantity": [10.0, 5.0, 5.0, 0.5, 3.0, 1.0, 10.0],
+        "value_usd": [100.0, 60.0, 70.0, 100.0, 100.0, 100.0, 100.0],
     })
     out, acc, extra = clean_aggregate(raw, _conc())
     acc.finish(len(out))
     assert acc.balanced
-    assert acc.dropped == {"missing_key_or_amount": 1, "value_below_50usd_or_quantity_below_1": 1, "merged_after_hs_harmonization": 1}
+    assert acc.dropped == {"outside_table3_years": 1, "missing_key_or_amount": 1,
+                           "value_below_50usd_or_quantity_below_1": 1, "merged_after_hs_harmonization": 1}
+    # the end year is a parameter (P1 names none; default 2017)
+    late, acc19, _ = clean_aggregate(raw, _conc(), IndustryPanelParams(last_year=2019))
+    assert acc19.dropped["outside_table3_years"] == 0 and 2018 in set(late["year"])
     m = out.set_index(["year", "hs6", "trade_mode"])
     assert m.loc[(2013, "111111", "general"), "value_usd"] == 130.0  # 999999 (HS2012) -> 111111, merged
     assert m.loc[(2013, "222222", "other"), "quantity"] == 3.0
@@ -295,14 +339,14 @@ def test_industry_panel_end_to_end_small():
     # y = ln q + 3 ln p; general: q=10, p=10 -> y = ln10 + 3 ln10 = 4 ln 10; processing: q=10, p=1 -> ln 10
     # cell mean 2.5 ln10; quality = (y - mean)/2 = +-0.75 ln 10; frontier = 0.75 ln10
     raw = pd.DataFrame({
-        "year": [2018, 2018], "dest_code": ["502", "502"], "hs6": ["111111", "111111"],
+        "year": [2016, 2016], "dest_code": ["502", "502"], "hs6": ["111111", "111111"],
         "trade_mode": ["一般贸易", "进料加工贸易"], "quantity": [10.0, 10.0], "value_usd": [100.0, 10.0 * 10],
     })
     raw.loc[1, "value_usd"] = 10.0 * 1.0 + 50.0  # p = 6: keep above the 50 USD threshold
     hs_cic = pd.DataFrame({"hs6": ["111111"], "cic": ["3911"]})
-    pats = pd.DataFrame({"industry": ["39"], "year": [2018], "n_digital": [math.e - 1]})
-    ind = pd.DataFrame({"cic2": ["39"], "year": [2018], "fixed_asset_investment": [1.0], "ppi": [100.0], "n_firms": [1.0], "sales": [1.0]})
-    cp = pd.DataFrame({"dest_code": ["502"], "year": [2018], "gdp_usd": [1.0], "gdp_pc_growth": [1.5]})
+    pats = pd.DataFrame({"industry": ["39"], "year": [2016], "n_digital": [math.e - 1]})
+    ind = pd.DataFrame({"cic2": ["39"], "year": [2016], "fixed_asset_investment": [1.0], "ppi": [100.0], "n_firms": [1.0], "sales": [1.0]})
+    cp = pd.DataFrame({"dest_code": ["502"], "year": [2016], "gdp_usd": [1.0], "gdp_pc_growth": [1.5]})
     out, acc, _ = p1_industry_panel(raw, _conc(), hs_cic, pats, ind, cp)
     acc.finish(len(out))
     assert acc.balanced and len(out) == 2
@@ -314,3 +358,34 @@ def test_industry_panel_end_to_end_small():
     assert got.loc["general", "Distance"] == pytest.approx(0.0)
     assert got["Eco"].tolist() == pytest.approx([1.0, 1.0])
     assert got.loc["general", "cell_id"] == "111111|502|general"
+
+
+# ---- p1_obs_panel (all years) ---------------------------------------------------------------------
+
+
+def test_p1_obs_panel_by_hand():
+    """Standardization within HS6 over every observation with a quality (all years), frontier the
+    industry-year max of it, ratios on the p1_panel rows; IV_patent and the firm-year outcomes
+    joined to each export row; nothing dropped."""
+    from eq_assets.panels.controls import CONTROLS
+    from eq_assets.panels.p1_obs import OBS_OUTCOMES, p1_obs_panel
+
+    q = pd.DataFrame({"year": [2010, 2010, 2011, 2011], "hs6": ["p", "p", "p", "p"], "industry": ["i"] * 4,
+                      "quality": [0.0, 4.0, 2.0, 1.0]})
+    p = pd.DataFrame({"year": [2010, 2011], "firm_id": ["f", "f"], "hs6": ["p", "p"], "dest_code": ["d", "d"],
+                      "trade_mode": ["general"] * 2, "city": ["c"] * 2, "industry": ["i"] * 2, "quality": [0.0, 1.0],
+                      "frontier": [4.0, 2.0], "Distance": [4.0, 1.0], "Eco": [0.0, 1.0], **{c: [0.1, 0.2] for c in CONTROLS}})
+    fp = pd.DataFrame({"year": [2010, 2011], "firm_id": ["f", "f"], **{c: [1.0, 2.0] for c in OBS_OUTCOMES}})
+    x = pd.DataFrame({"year": [2010, 2011], "legal_code": ["f", "f"], "IV_patent": [5.0, 6.0]})
+    out, acc, md = p1_obs_panel(p, q, fp, x)
+    acc.finish(len(out))
+    assert acc.balanced and len(out) == 2
+    o = out.set_index("year")
+    # rq = quality / 4; frontier_std: 2010 -> 1, 2011 -> max(0.5, 0.25) = 0.5
+    assert o.loc[2010, "quality_std"] == 0.0 and o.loc[2011, "quality_std"] == pytest.approx(0.25)
+    assert o.loc[2011, "frontier_std"] == pytest.approx(0.5)
+    assert np.isnan(o.loc[2010, "Distance_1"]) and o.loc[2010, "Distance_2"] == pytest.approx(1.0)
+    assert o.loc[2011, "Distance_1"] == pytest.approx(2.0) and o.loc[2011, "Distance_2"] == pytest.approx(0.5)
+    assert o.loc[2011, "Distance_1_exp"] == pytest.approx(math.e)  # exp(2 - 1)
+    assert o.loc[2011, "IV_patent"] == 6.0 and o.loc[2011, "Variety"] == 2.0
+    assert md["missing_Distance_1"] == 1

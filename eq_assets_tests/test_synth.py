@@ -147,12 +147,12 @@ def test_hs_concordance_covers_customs_codes(world_dir):
 
 def test_truth_table(world_dir):
     root, _ = world_dir
-    t = pd.read_csv(root / "truth.csv", dtype={"column": str, "table": str})
-    assert list(t.columns) == ["paper", "table", "column", "term", "true_value", "basis"]
-    assert not t.duplicated(["paper", "table", "column", "term"]).any()
+    t = pd.read_csv(root / "truth.csv", dtype={"column": str, "table": str, "variant": str}, keep_default_na=False,
+                    na_values={"true_value": [""]})
+    assert list(t.columns) == ["paper", "table", "column", "term", "true_value", "basis", "variant"]
+    assert not t.duplicated(["paper", "table", "column", "term", "variant"]).any()
     t = t[t["paper"] == "P1"]  # P2: P2's oracle rows are tested in test_synth_p2.py
     assert set(t["basis"]) == {"oracle", "structural"}
-    assert not t.duplicated(["paper", "table", "column", "term"]).any()
     assert t["true_value"].notna().all()
     params = json.loads((root / "params.json").read_text(encoding="utf-8"))["params"]
     # structural: each 2-digit industry's elasticities under the TFP asset's keys ("LP:<cic2>");
@@ -167,8 +167,12 @@ def test_truth_table(world_dir):
     assert (t.loc[t["table"] == "TFP", "basis"] == "structural").all()
     one = truth_table(WorldParams.for_scale("tiny", SEED, industry_elasticities={}))  # one technology
     assert ("LP", "ln_l") in set(zip(one["column"], one["term"])) and len(one) == 4 * len(el) + 4
-    # oracle: the Eco rows of Tables 1, 2, 4, 5, 6, 7
+    # oracle: the Eco row of every estimated column of Tables 1-11 and of every variant
+    from eq_assets.regressions.specs_p1 import P1_SPECS
+
     o = t[t["basis"] == "oracle"]
+    assert {(s.table, s.column, s.variant) for s in P1_SPECS} == set(zip(o["table"], o["column"], o["variant"]))
+    o = o[o["variant"] == ""]
     have = set(zip(o["table"], o["column"], o["term"]))
     for col in "1234":
         assert ("1", col, "Eco") in have and ("5", col, "Eco") in have
@@ -177,6 +181,10 @@ def test_truth_table(world_dir):
         assert ("6", col, {"1": "Eco_manu", "2": "Eco_manu", "3": "Eco_apply", "4": "Eco_apply"}.get(col, "Eco_factor")) in have
         assert ("4", col, "Eco_invent" if col in "123" else "Eco_str") in have
     assert {("7", c, "Eco") for c in "246"} <= have
+    assert {("3", c, "Eco") for c in "1234"} | {("8", c, "Eco") for c in "123456"} | {("9", c, "Eco") for c in "1234"} <= have
+    # Eco raises TFP, citations and variety (Table 8 (1), (5); Table 9 (3)) and knowledge breadth
+    tv = o.set_index(["table", "column"])["true_value"]
+    assert tv[("8", "1")] > 0 and tv[("8", "5")] > 0 and tv[("9", "3")] > 0 and tv[("9", "1")] > 0
     # OLS oracle of Table 1 is negative (digital patents bring products closer to the frontier)
     assert (o[(o["table"] == "1")]["true_value"] < 0).all()
 
@@ -542,12 +550,16 @@ def test_tfp_recovers_production_function(production_panel, tiny_world, method):
 
 @pytest.fixture(scope="module")
 def small_firm_years():
-    """Survey firm-years of a SCALE=small world (firm-year draws only: a few seconds)."""
+    """Survey firm-years of a SCALE=small world (firm-year and patent draws only: a few seconds),
+    with IV_patent computed by the pipeline's exposure SQL from the firms' patents."""
+    from eq_assets.instruments.p1 import patent_exposure
     from eq_assets.synth.firmyear import firm_years
     from eq_assets.synth.oracle import firm_year_covariates
+    from eq_assets.synth.patents import patent_rows
+    from eq_assets.synth.reference import foreign_patents_ipc
 
     w = build_world(WorldParams.for_scale("small", SEED))
-    out = []
+    out, pats = [], []
     for y in P1_YEARS:
         fy = firm_years(w.population, w.params, y, w.ref, w.production)
         cov = firm_year_covariates(fy, w.ref)
@@ -555,7 +567,14 @@ def small_firm_years():
         cov["nu"] = s["nu"].to_numpy()
         cov["dig_effect"] = s["dig_effect"].to_numpy()
         out.append(cov)
+        pt = patent_rows(fy, w.population, w.params, y)
+        pats.append(pt.loc[pt["_fid"] >= 0, ["_fid", "ipc_main", "_digital"]])
     d = pd.concat(out, ignore_index=True)
+    pt = pd.concat(pats, ignore_index=True)
+    ex = patent_exposure(pd.DataFrame({"year": d["year"].astype(int), "legal_code": d["fid"].astype(int)}),
+                         pd.DataFrame({"legal_code": pt["_fid"], "ipc_main": pt["ipc_main"], "is_digital": pt["_digital"]}),
+                         foreign_patents_ipc(w.ref))
+    d = d.assign(year=d["year"].astype(int), legal_code=d["fid"].astype(int)).merge(ex, on=["year", "legal_code"], how="left")
     p = w.params
     # firm-year part of log quality, with and without the unobserved shock
     d["q_obs"] = d["dig_effect"] + p.endog_loading * d["v"] + d["nu"]
@@ -568,10 +587,10 @@ def test_instruments_relevant_with_firm_and_year_fe(small_firm_years):
 
     d, _ = small_firm_years
     t = {}
-    for iv in ("IV_phone", "IV_post", "IV_patent"):
+    for iv in ("IV_phone", "IV_post", "IV_patent", "IV_patent_industry"):
         fit = pf.feols(f"Eco ~ {iv} | fid + year", data=d, vcov={"CRV1": "fid"})
         t[iv] = float(fit.tstat()[iv])
-    assert t["IV_patent"] > 10, t
+    assert t["IV_patent"] > 10 and t["IV_patent_industry"] > 3, t
     assert t["IV_phone"] > 6 and t["IV_post"] > 6, t
 
 

@@ -118,19 +118,39 @@ def test_assembled_files_equal_in_memory_concatenation(streamed, in_memory, tmp_
         assert (out / src.path_for()).read_bytes() == (tmp_path / src.path_for()).read_bytes(), src.name
 
 
-def test_spilled_oracle_equals_in_memory_oracle(streamed, in_memory):
+def test_spilled_oracle_equals_in_memory_oracle(streamed, in_memory, tmp_path):
+    """The truths written by the streaming generator (one spilled part per year) equal the oracle
+    on the concatenated in-memory frames (every year in one part): P1 (all tables, variants) and P2."""
+    import duckdb
+
+    from eq_assets.synth import assemble, oracle_vars
+    from eq_assets.synth.spill import Spill
+
     out, summary, _ = streamed
-    w, draws, _ = in_memory
+    w, draws, late = in_memory
     p = w.params
-    obs = pd.concat([oracle.year_obs_panel(d.obs, d.firm_years, p, w.ref) for d in draws.values()], ignore_index=True)
-    cov = pd.concat([oracle.firm_year_covariates(d.firm_years, w.ref) for d in draws.values()], ignore_index=True)
-    p1, diag = oracle.oracle_truth(obs, oracle.firm_panel(obs, cov), "all")
+    ctx = oracle_vars.oracle_context(w)
+    parts = [oracle.year_parts(d.obs, d.firm_years, d.patents, p, w.ref, ctx) for d in draws.values()]
+    patents = pd.concat([d.patents for d in draws.values()] + [pats for _, _, pats in late.values()], ignore_index=True)
+    aggregate = pd.concat([aggregate_rows(d.obs, w.products, y) for y, d in draws.items()]
+                          + [aggregate_rows(obs, w.products, y) for y, (_, obs, _) in late.items()], ignore_index=True)
+    con = duckdb.connect()
+    with Spill(con, tmp_path) as spill:
+        spill.put(assemble.P1_OBS_PARTS, pd.concat([o for o, _ in parts], ignore_index=True))
+        spill.put(assemble.P1_FY_PARTS, pd.concat([f for _, f in parts], ignore_index=True))
+        spill.put(assemble.PATENT_PARTS, patents, ordered=True)
+        spill.put(assemble.AGGREGATE_PARTS, aggregate, ordered=True)
+        p1, diag = assemble.p1_oracle(spill, "all", None, ctx)
+    con.close()
     p2, _, _ = p2_oracle.p2_truths(w, {y: draws[y] for y in P2_YEARS}, reference.city_panel(p.seed))
-    written = pd.read_csv(out / "truth.csv", dtype={"table": str, "column": str})
+    written = pd.read_csv(out / "truth.csv", dtype={"table": str, "column": str, "variant": str}, keep_default_na=False,
+                          na_values={"true_value": [""]})
     written = written[written["basis"] == "oracle"].reset_index(drop=True)
-    expected = pd.concat([p1, p2], ignore_index=True)
-    assert len(p1) >= 25 and len(p2) > 20  # an Eco row per P1 spec, P2's rows
-    assert written[["paper", "table", "column", "term"]].equals(expected[["paper", "table", "column", "term"]])
+    expected = pd.concat([p1, p2.assign(variant="")], ignore_index=True)
+    assert len(p1) >= 60 and len(p2) > 20  # an Eco row per P1 spec (variants included), P2's rows
+    assert set(p1["table"]) == {str(t) for t in range(1, 12)}  # a truth for every estimated P1 table
+    key = ["paper", "table", "column", "term", "variant"]
+    assert written[key].equals(expected[key].astype({"variant": str}))
     diff = (written["true_value"] - expected["true_value"].astype(float)).abs()
     assert (diff <= 1e-9 * expected["true_value"].abs().clip(lower=1.0)).all(), diff.max()
     assert set(summary["iv_columns"]) == set(diag)

@@ -56,6 +56,85 @@ def test_quality_keep_singletons_gives_zero_and_sigma_changes_scale():
         khandelwal_quality(_obs(), QualityParams(sigma=1.0))
 
 
+def _obs_additive(seed: int = 3) -> pd.DataFrame:
+    """One year, 3 products x 3 destinations, a few firms each, plus a product seen once."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for h in ("A", "B", "C"):
+        for d in ("US", "JP", "DE"):
+            for f in range(rng.integers(1, 4)):
+                rows.append(("f%d" % f, h, d, float(rng.uniform(50, 500)), float(rng.integers(1, 40))))
+    rows.append(("f9", "Z", "US", 80.0, 4.0))  # product Z alone: a singleton of the product FE
+    d = pd.DataFrame(rows, columns=["firm_id", "hs6", "dest_code", "value_usd", "quantity"])
+    return d.assign(year=2010, trade_mode="general")
+
+
+def test_additive_fe_quality_equals_dummy_variable_regression():
+    """fixed_effects="additive": the residual of y = ln q + sigma ln p on product and destination-
+    year dummies (least squares by hand), / (sigma - 1); the singleton product is dropped."""
+    obs = _obs_additive()
+    out, acc = khandelwal_quality(obs, QualityParams(sigma=4.0, fixed_effects="additive"))
+    assert acc.dropped == {"singleton_fe_level": 1} and len(out) == len(obs) - 1
+    d = obs[obs.hs6 != "Z"].reset_index(drop=True)
+    y = np.log(d.quantity) + 4.0 * np.log(d.value_usd / d.quantity)
+    X = pd.get_dummies(d[["hs6"]]).join(pd.get_dummies(d["dest_code"] + "_" + d["year"].astype(str), drop_first=True)).to_numpy(float)
+    beta, *_ = np.linalg.lstsq(X, y.to_numpy(), rcond=None)
+    expected = (y.to_numpy() - X @ beta) / 3.0
+    got = d.merge(out, on=["firm_id", "hs6", "dest_code"], how="left")["quality"].to_numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-7)
+    # the default cell FE on the same rows differs (it also removes product x destination means)
+    cell, _ = khandelwal_quality(obs, QualityParams(sigma=4.0))
+    assert not np.allclose(cell.sort_values(["hs6", "dest_code", "firm_id"])["quality"].to_numpy()[:3],
+                           out.sort_values(["hs6", "dest_code", "firm_id"])["quality"].to_numpy()[:3])
+    with pytest.raises(ValueError, match="fixed_effects must be one of"):
+        khandelwal_quality(obs, QualityParams(fixed_effects="pairs"))
+
+
+def test_sigma_per_product_from_an_elasticity_table(tmp_path):
+    """sigma_table: each product's sigma from the table (matched on the HS6's leading digits),
+    the constant for a product without a usable entry (none, or sigma <= 1), counted."""
+    from eq_assets.core.sql import bind
+    from eq_assets.core.warehouse import duckdb_connect
+    from eq_assets.quality.khandelwal import khandelwal_quality_sql, sigma_fallback_rows
+
+    path = tmp_path / "sigma.csv"
+    pd.DataFrame({"iso3c": ["USA", "USA", "CHN"], "HS0_3d": ["841", "620", "841"], "sigma": ["5", "0.9", "9"]}).to_csv(path, index=False)
+    obs = _obs().assign(hs6=["841011"] * 4 + ["620300"])
+    obs = pd.concat([obs, obs.iloc[[4]].assign(firm_id="f9", value_usd=35.0)], ignore_index=True)  # 620300 cell of 2
+    out, _ = khandelwal_quality(obs, QualityParams(sigma=3.0, sigma_table=str(path)))
+    a = out[(out.hs6 == "841011") & (out.dest_code == "US")].sort_values("firm_id")
+    q, v = np.array([10.0, 20.0, 30.0]), np.array([100.0, 400.0, 90.0])
+    y = np.log(q) + 5.0 * np.log(v / q)
+    np.testing.assert_allclose(a["quality"].to_numpy(), (y - y.mean()) / 4.0, rtol=1e-12)
+    b = out[out.hs6 == "620300"].sort_values("firm_id")  # sigma 0.9 is unusable: constant 3
+    yb = np.log([7.0, 7.0]) + 3.0 * np.log(np.array([70.0, 35.0]) / 7.0)
+    np.testing.assert_allclose(b["quality"].to_numpy(), (yb - yb.mean()) / 2.0, rtol=1e-12)
+    with duckdb_connect() as con:
+        bind(con, obs=obs)
+        khandelwal_quality_sql(con, QualityParams(sigma_table=str(path)))
+        assert sigma_fallback_rows(con) == 2
+    chn, _ = khandelwal_quality(obs, QualityParams(sigma_table=str(path), sigma_importer="CHN"))
+    c = chn[(chn.hs6 == "841011") & (chn.dest_code == "US")].sort_values("firm_id")
+    y9 = np.log(q) + 9.0 * np.log(v / q)
+    np.testing.assert_allclose(c["quality"].to_numpy(), (y9 - y9.mean()) / 8.0, rtol=1e-12)
+
+
+def test_broda_weinstein_table_reads_when_present():
+    """The shared Broda-Weinstein file (../shared/data/bw_sigma) in the shape load_sigma_table reads."""
+    from pathlib import Path
+
+    from eq_assets.quality.khandelwal import load_sigma_table
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "bw_sigma" / "sigma_hs0_3d_73countries.csv"
+    if not path.exists():
+        path = Path("/work/shared/data/bw_sigma/sigma_hs0_3d_73countries.csv")
+    if not path.exists():
+        pytest.skip("Broda-Weinstein table not present")
+    t = load_sigma_table(path, "USA")
+    assert len(t) == 168 and t["hs_prefix"].str.fullmatch(r"\d{3}").all()
+    assert 2.0 < t["sigma"].median() < 2.6  # SOURCE.md: USA HS0 median 2.29
+
+
 # ---------------------------------------------------------------- frontier and Distance (P1 eq. 22)
 def test_distance_is_industry_year_max_minus_quality():
     q = pd.DataFrame(

@@ -136,6 +136,34 @@ def ipc_main_group(codes: pd.Series) -> pd.Series:
     return c.str.split("/").str[0].replace("", pd.NA)
 
 
+#: SQL of the IPC main group of ``ipc_main`` (the one definition; :func:`ipc_main_group` on Series)
+MAIN_GROUP_SQL = "nullif(split_part(upper(regexp_replace(ipc_main, '\\s+', '', 'g')), '/', 1), '')"
+
+
+def knowledge_breadth_sql(con, *, firm: str = "legal_code", types: tuple[str, ...] = KNOWLEDGE_TYPES) -> str:
+    """Knowledge as DuckDB SQL over ``g`` (firm-years: year, ``firm``) and ``kp`` (one row per
+    (patent, firm): year = application year, ``firm``, patent_type_en, ipc_main). Every
+    firm-year of ``g`` gets a row (see the module docstring)."""
+    tl = ", ".join(f"'{t}'" for t in types)
+    return f"""
+        with c as (
+            select {firm}, year, {MAIN_GROUP_SQL} as mg, count(*) as size
+            from kp where patent_type_en in ({tl}) and {MAIN_GROUP_SQL} is not null
+            group by {firm}, year, mg
+        ), z as (
+            select g.year, g.{firm}, c.mg, sum(c.size) as z_m
+            from g join c on g.{firm} = c.{firm} and c.year <= g.year
+            group by g.year, g.{firm}, c.mg
+        ), k as (
+            select year, {firm}, sum(z_m) as z, sum(z_m * z_m) as z2 from z group by year, {firm}
+        )
+        select g.year::BIGINT as year, g.{firm}, coalesce(k.z, 0)::BIGINT as n_knowledge_filings,
+               case when k.z > 0 then 1 - k.z2 / (k.z * k.z) end as "Knowledge"
+        from g left join k on g.year = k.year and g.{firm} = k.{firm}
+        order by g.year, g.{firm}
+        """
+
+
 def knowledge_breadth(
     firm_years: pd.DataFrame,
     patents: pd.DataFrame,
@@ -148,30 +176,10 @@ def knowledge_breadth(
     ``patents``: one row per (patent, firm) with ``year`` (application year), ``legal_code``,
     ``patent_type_en`` and ``ipc_main``. Every firm-year of ``firm_years`` gets a row.
     """
-    p = patents[patents["patent_type_en"].isin(types)].copy()
-    p["mg"] = ipc_main_group(p["ipc_main"])
-    p = p.dropna(subset=["mg"])
-    p = p.rename(columns={"legal_code": firm}) if firm != "legal_code" else p
-    counts = p.groupby([firm, "year", "mg"], as_index=False).size()
-    fy = firm_years[["year", firm]].drop_duplicates()
-    out = run_sql(
-        f"""
-        with z as (
-            select g.year, g.{firm}, c.mg, sum(c.size) as z_m
-            from g join c on g.{firm} = c.{firm} and c.year <= g.year
-            group by g.year, g.{firm}, c.mg
-        ), k as (
-            select year, {firm}, sum(z_m) as z, sum(z_m * z_m) as z2 from z group by year, {firm}
-        )
-        select g.year::BIGINT as year, g.{firm}, coalesce(k.z, 0)::BIGINT as n_knowledge_filings,
-               case when k.z > 0 then 1 - k.z2 / (k.z * k.z) end as "Knowledge"
-        from g left join k on g.year = k.year and g.{firm} = k.{firm}
-        order by g.year, g.{firm}
-        """,
-        g=fy,
-        c=counts,
-    )
-    return out
+    p = patents.rename(columns={"legal_code": firm}) if firm != "legal_code" else patents
+    p = p[["year", firm, "patent_type_en", "ipc_main"]]
+    g = firm_years[["year", firm]].drop_duplicates()
+    return run_transform(knowledge_breadth_sql, firm=firm, types=types, inputs={"g": g, "kp": p})
 
 
 # ---- citations and variety ----------------------------------------------------------------------

@@ -11,18 +11,10 @@ from eq_assets.panels.controls import CONTROLS, firm_controls as build_controls
 from eq_assets.core.sql import bind
 from eq_assets.core.warehouse import Table, duckdb_connect
 from eq_assets.panels.p1 import OBS_KEY, p1_panel_sql
-from eq_assets.panels.p1_vars import DistanceRatioParams, destination_development
-from pydantic import Field
+from eq_assets.panels.p1_vars import destination_development
 from eq_assets.panels.schemas import FirmControls, P1Panel
 
 GROUP = "panels"
-
-
-class P1PanelConfig(dg.Config):
-    """Choices of P1's ratio distances (Table 2; eq_assets.panels.p1_vars)."""
-
-    ratio_scale: str = Field(default="exp", description="Positive scale of the log quality for Distance_1/_2: 'exp' (quality level exp(quality)) or 'shift' (quality - industry-year min + shift_offset).")
-    shift_offset: float = Field(default=1.0, description="Offset of the 'shift' scale.")
 
 
 @table_asset("firm_controls", FirmControls, group=GROUP)
@@ -45,7 +37,6 @@ def firm_controls(firm_survey: pd.DataFrame):
     },
 )
 def p1_panel(
-    config: P1PanelConfig,
     quality_distance: Table,
     eco: Table,
     firm_controls: Table,
@@ -53,14 +44,13 @@ def p1_panel(
     p1_firm_attributes: Table,
     country_development: pd.DataFrame,
 ):
-    """P1 analysis panel: Distance (and Distance_1/_2), Eco (and its parts), controls, FE
-    identifiers, instruments and split attributes per observation (P1 eq. 16, Tables 1-7, 10-11)."""
+    """P1 analysis panel: Distance, Eco (and its parts), controls, FE identifiers, instruments and
+    split attributes per observation (P1 eq. 16, Tables 1, 4-7, 10-11; the all-years columns of
+    Tables 2, 7, 8, 9 are in p1_obs_panel)."""
     with duckdb_connect() as con:
         bind(con, d=quality_distance, x=eco, c=firm_controls, f=firm_survey, a=p1_firm_attributes,
              dev=destination_development(country_development))
-        sql, acc, extra = p1_panel_sql(
-            con, DistanceRatioParams(ratio_scale=config.ratio_scale, shift_offset=config.shift_offset))
-        extra["ratio_scale"] = config.ratio_scale
+        sql, acc, extra = p1_panel_sql(con)
         yield from publish(sql, model=P1Panel, key=OBS_KEY, account=acc, asset_name="p1_panel", metadata=extra, con=con)
 
 

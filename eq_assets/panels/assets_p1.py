@@ -5,7 +5,12 @@
 - ``p1_industry_patents`` (all years): digital patents by 2-digit industry and application year,
   2004-2019 (Table 3's Eco).
 - ``p1_industry_panel`` (all years): Table 3's year x destination x product x trade mode panel.
-- ``p1_firm_panel`` (all years): the firm-year panel of Table 2 cols 5-6 and Tables 8-9.
+- ``p1_firm_panel`` (all years): the firm-year panel of Table 2 cols 5-6 and Table 9 cols 1-2
+  (and of the firm-year variants of Tables 8, 9).
+- ``p1_patent_exposure`` (all years): IV_patent, the firm's exposure to foreign filings in its
+  IPC classes (Table 7 cols 5-6).
+- ``p1_obs_panel`` (all years): the observation rows with the ratio distances on standardized
+  quality (Table 2 cols 1-4), IV_patent (Table 7) and the firm-year outcomes (Tables 8, 9 cols 3-4).
 """
 
 
@@ -21,12 +26,17 @@ from eq_assets.digital.assets import PATENT_COLUMNS
 from eq_assets.core.sql import bind, count
 from eq_assets.core.warehouse import Table, duckdb_connect
 from eq_assets.digital.patents import classify_digital_sql, link_patents_sql
-from eq_assets.instruments.p1 import p1_instruments
+from eq_assets.instruments.p1 import p1_instruments, patent_exposure_sql
 from eq_assets.mechanisms.p1 import dist_to_max, distance_q_sql, knowledge_breadth, patent_site, variety_sql
 from eq_assets.panels.controls import CONTROLS
 from eq_assets.panels.p1_industry import IndustryPanelParams, p1_industry_panel as build_industry_panel
-from eq_assets.panels.p1_vars import firm_trade_class, ip_protection_split, labour_intensity, ownership_class
-from eq_assets.panels.schemas_p1 import P1FirmAttributes, P1FirmPanel, P1IndustryPanel, P1IndustryPatents
+from eq_assets.panels.p1_obs import OBS_PANEL_KEY, p1_obs_panel_sql
+from eq_assets.panels.p1_vars import (
+    DistanceRatioParams, firm_trade_class, ip_protection_split, labour_intensity, ownership_class,
+)
+from eq_assets.panels.schemas_p1 import (
+    P1FirmAttributes, P1FirmPanel, P1IndustryPanel, P1IndustryPatents, P1ObsPanel, P1PatentExposure,
+)
 
 GROUP = "panels"
 
@@ -34,7 +44,7 @@ GROUP = "panels"
 class FirmAttributesConfig(dg.Config):
     ip_median_scope: str = Field(default="year", description="IP-protection median over the cities of the same year ('year') or all city-years ('pooled') (P1 Table 10).")
     internet_transform: str = Field(default="level", description="IV_phone / IV_post = 1984 phones / post offices x province internet ports: 'level', 'log' or 'log1p'.")
-    patent_transform: str = Field(default="log", description="IV_patent = foreign patent filings of the cic2-year: 'log' (default), 'level' or 'log1p'.")
+    patent_transform: str = Field(default="log", description="IV_patent_industry = foreign patent filings of the cic2-year (the industry-year variant of IV_patent): 'log' (default), 'level' or 'log1p'.")
     other_trade_modes: str = Field(default="ignore", description="Trade modes other than general/processing in the firm's class: 'ignore' or 'mixed' (P1 Table 11).")
 
 
@@ -61,7 +71,7 @@ def p1_firm_attributes(
     province_internet_ports: pd.DataFrame,
     foreign_patents: pd.DataFrame,
 ):
-    """Ownership, labour intensity, IP protection, trade-mode class and IV_phone/IV_post/IV_patent per firm-year."""
+    """Ownership, labour intensity, IP protection, trade-mode class and IV_phone/IV_post/IV_patent_industry per firm-year."""
     year = partition_year(context)
     f = firm_survey[firm_survey["year"] == year].reset_index(drop=True)
     out = f[["year", "legal_code"]].copy()
@@ -78,7 +88,7 @@ def p1_firm_attributes(
     out = out.merge(iv, on=["year", "legal_code"], how="left")
     out = out[list(P1FirmAttributes.to_schema().columns)].sort_values("legal_code")
     acc = RowAccount(rows_in=len(f), unit="firm-years")
-    md = {f"missing_{c}": int(out[c].isna().sum()) for c in ("ownership", "labour_intensive", "ip_protection_high", "firm_trade_class", "IV_phone", "IV_post", "IV_patent")}
+    md = {f"missing_{c}": int(out[c].isna().sum()) for c in ("ownership", "labour_intensive", "ip_protection_high", "firm_trade_class", "IV_phone", "IV_post", "IV_patent_industry")}
     yield from publish(out, model=P1FirmAttributes, key=("year", "legal_code"), account=acc, asset_name="p1_firm_attributes", metadata=md)
 
 
@@ -127,8 +137,11 @@ def p1_industry_patents(config: IndustryPatentsConfig, raw_patents_all: Table, d
 
 
 class IndustryPanelConfig(dg.Config):
-    sigma: float = Field(default=3.0, description="CES elasticity for the aggregate's KSW quality (P1: 3).")
+    first_year: int = Field(default=2004, description="First year of Table 3's extended sample (P1: the base sample's 2004).")
+    last_year: int = Field(default=2017, description="Last year of Table 3's extended sample. P1 names none: past 2016 (customs firm ids end then), and 2017 is the last year with fixed-asset investment levels in the yearbooks (eq_assets.panels.p1_industry).")
+    sigma: float = Field(default=3.0, description="CES elasticity for the aggregate's KSW quality, imposed: 3 (P2 states 3; P1 is silent).")
     industry_digits: int = Field(default=2, description="Industry level of the frontier, FE, controls and patents (2-digit CIC).")
+    quality_fixed_effects: str = Field(default="cell", description="FE set of the aggregate's KSW regression: 'cell' (product x destination x year, P1 eq. 20) or 'additive' (product + destination-year).")
     ppi_transform: str = Field(default="log", description="PPI control: 'log' (ln PPI) or 'level' (index, 2004 = 100).")
     country_economic: str = Field(default="growth", description="Country_economic: GDP per capita growth in percent ('growth') or its log ('log', drops negative growth).")
 
@@ -143,8 +156,9 @@ class IndustryPanelConfig(dg.Config):
 )
 def p1_industry_panel(config: IndustryPanelConfig, customs_aggregate: pd.DataFrame, hs_concordance: pd.DataFrame, hs_cic: pd.DataFrame,
                       p1_industry_patents: pd.DataFrame, industry_panel: pd.DataFrame, country_panel: pd.DataFrame):
-    """P1 Table 3 panel: quality distance of year x destination x product x trade mode, 2004-2019."""
-    params = IndustryPanelParams(sigma=config.sigma, industry_digits=config.industry_digits,
+    """P1 Table 3 panel: quality distance of year x destination x product x trade mode, 2004-2017 (config)."""
+    params = IndustryPanelParams(first_year=config.first_year, last_year=config.last_year, sigma=config.sigma,
+                                 industry_digits=config.industry_digits, quality_fixed_effects=config.quality_fixed_effects,
                                  ppi_transform=config.ppi_transform, country_economic=config.country_economic)
     out, acc, extra = build_industry_panel(customs_aggregate, hs_concordance, hs_cic, p1_industry_patents, industry_panel, country_panel, params)
     yield from publish(out, model=P1IndustryPanel, key=("year", "dest_code", "hs6", "trade_mode"), account=acc,
@@ -219,4 +233,71 @@ def p1_firm_panel(p1_panel: Table, quality_distance: Table, p1_tfp: pd.DataFrame
     yield from publish(out, model=P1FirmPanel, key=FIRM_PANEL_KEY, account=acc, asset_name="p1_firm_panel", metadata=extra)
 
 
-ASSETS = [p1_firm_attributes, p1_industry_patents, p1_industry_panel, p1_firm_panel]
+# ---- IV_patent and the all-years observation panel -------------------------------------------------
+
+
+class PatentExposureConfig(dg.Config):
+    patents: str = Field(default="all", description="Patents whose main IPC subclasses give the firm's class shares: 'all' (its technology position) or 'digital'.")
+    transform: str = Field(default="log", description="IV_patent = share-weighted mean over the firm's classes of ln filings ('log') or filings ('level').")
+    no_patents: str = Field(default="zero", description="Firms without patents: exposure 0 ('zero': constant, absorbed by the firm FE, the firm stays in the sample) or missing.")
+    relative: bool = Field(default=False, description="Class filings relative to all foreign filings of the year (removes the common growth that only firms with patents carry; the shift-share variation proper).")
+
+
+@table_asset(
+    "p1_patent_exposure",
+    P1PatentExposure,
+    group=GROUP,
+    yearly=False,
+    ins={"firm_survey": dg.AssetIn(metadata={"columns": ["year", "legal_code"]}),
+         "firm_patents": dg.AssetIn(metadata={"columns": ["legal_code", "ipc_main", "is_digital"]}),
+         "foreign_patents_ipc": dg.AssetIn()},
+)
+def p1_patent_exposure(config: PatentExposureConfig, firm_survey: Table, firm_patents: Table, foreign_patents_ipc: Table):
+    """IV_patent: the firm's exposure to foreign patent filings in China in its own IPC classes,
+    class shares of its patents over the sample years (P1 Table 7 cols 5-6)."""
+    with duckdb_connect() as con:
+        bind(con, fs=firm_survey, fp=firm_patents, fx=foreign_patents_ipc)
+        con.execute("create temp table fy as select distinct year::BIGINT as year, legal_code from fs")
+        n = count(con, "fs")
+        acc = RowAccount(rows_in=n, unit="firm-years")
+        acc.drop("duplicated_firm_year", n - count(con, "fy"))
+        sql, md = patent_exposure_sql(con, patents=config.patents, transform=config.transform, no_patents=config.no_patents,
+                                      relative=config.relative)
+        md.update({"patents": config.patents, "transform": config.transform, "no_patents": config.no_patents,
+                   "relative": config.relative})
+        yield from publish(sql, model=P1PatentExposure, key=("year", "legal_code"), account=acc,
+                           asset_name="p1_patent_exposure", metadata=md, con=con)
+
+
+class ObsPanelConfig(dg.Config):
+    """Choices of P1's ratio distances (Table 2 cols 1-4; eq_assets.panels.p1_vars)."""
+
+    ratio_scale: str = Field(default="minmax", description="Scale of Distance_1/_2: 'minmax' (P1's standardized quality: min-max within HS6 over all years, frontier the industry-year max), 'exp' (quality level exp(quality)) or 'shift' (quality - industry-year min + shift_offset). Distance_1_exp/_2_exp always hold the exp scale.")
+    shift_offset: float = Field(default=1.0, description="Offset of the 'shift' scale.")
+
+
+@table_asset(
+    "p1_obs_panel",
+    P1ObsPanel,
+    group=GROUP,
+    yearly=False,
+    ins={
+        "p1_panel": dg.AssetIn(metadata={"columns": ["year", "firm_id", "hs6", "dest_code", "trade_mode", "city", "industry",
+                                                     "quality", "frontier", "Distance", "Eco", *CONTROLS]}),
+        "quality_distance": dg.AssetIn(metadata={"columns": ["year", "hs6", "industry", "quality"]}),
+        "p1_firm_panel": dg.AssetIn(),
+        "p1_patent_exposure": dg.AssetIn(),
+    },
+)
+def p1_obs_panel(config: ObsPanelConfig, p1_panel: Table, quality_distance: Table, p1_firm_panel: Table, p1_patent_exposure: Table):
+    """P1 observation panel, all years: Distance_1/_2 on standardized quality (Table 2 cols 1-4),
+    IV_patent (Table 7 cols 5-6) and the firm-year outcomes on export rows (Tables 8, 9 cols 3-4)."""
+    params = DistanceRatioParams(ratio_scale=config.ratio_scale, shift_offset=config.shift_offset)
+    with duckdb_connect() as con:
+        bind(con, p=p1_panel, q=quality_distance, fp=p1_firm_panel, x=p1_patent_exposure)
+        sql, acc, md = p1_obs_panel_sql(con, params)
+        yield from publish(sql, model=P1ObsPanel, key=OBS_PANEL_KEY, account=acc, asset_name="p1_obs_panel",
+                           metadata=md, con=con)
+
+
+ASSETS = [p1_firm_attributes, p1_industry_patents, p1_industry_panel, p1_firm_panel, p1_patent_exposure, p1_obs_panel]

@@ -10,12 +10,14 @@ merged (and counted).
 plus the attributes later tables split on. Rows missing any control are dropped (P1 reports one
 N for all Table 1 columns, so the sample is the one with complete controls), counted per reason.
 
-Tables 2-11 add (see :mod:`eq_assets.panels.p1_vars` and :mod:`eq_assets.instruments.p1`):
-``Distance_1``, ``Distance_2`` (ratio distances), ``Eco_invent``, ``Eco_str``, ``Eco_manu``,
-``Eco_apply``, ``Eco_factor``, the instruments ``IV_phone``, ``IV_post``, ``IV_patent`` and the
+Tables 4-11 add (see :mod:`eq_assets.panels.p1_vars` and :mod:`eq_assets.instruments.p1`):
+``Eco_invent``, ``Eco_str``, ``Eco_manu``, ``Eco_apply``, ``Eco_factor``, the instruments
+``IV_phone``, ``IV_post``, ``IV_patent_industry`` (the industry-year reading of IV_patent) and the
 split variables ``ownership``, ``labour_intensive``, ``ip_protection_high``, ``firm_trade_class``
 (firm-year attributes) and ``dest_development`` (destination). A missing attribute stays missing:
-the row leaves only the columns that need it.
+the row leaves only the columns that need it. What needs every year (the ratio distances on
+standardized quality, the firm-level IV_patent, the firm-year mechanism outcomes on export rows)
+is in ``p1_obs_panel`` (:mod:`eq_assets.panels.p1_obs`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ import pandas as pd
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.sql import count, run_sql, run_transform
 from eq_assets.panels.controls import CONTROLS
-from eq_assets.panels.p1_vars import DistanceRatioParams, distance_ratio_exprs, eco_variant_exprs
+from eq_assets.panels.p1_vars import eco_variant_exprs
 
 #: Firm-year attribute columns joined into p1_panel (from the p1_firm_attributes asset).
 ATTRIBUTE_COLUMNS: tuple[str, ...] = (
-    "IV_phone", "IV_post", "IV_patent", "ownership", "labour_intensive", "ip_protection_high", "firm_trade_class",
+    "IV_phone", "IV_post", "IV_patent_industry", "ownership", "labour_intensive", "ip_protection_high", "firm_trade_class",
 )
 
 OBS_KEY = ("year", "firm_id", "hs6", "dest_code", "trade_mode")
@@ -66,8 +68,7 @@ def matched_exports(exports, match, firms) -> tuple[pd.DataFrame, RowAccount]:
     return run_transform(matched_exports_sql, inputs={"e": exports, "m": match, "f": firms})
 
 
-def p1_panel_sql(con, ratio_params: DistanceRatioParams = DistanceRatioParams(), *,
-                 with_attributes: bool = True, with_development: bool = True) -> tuple[str, RowAccount, dict]:
+def p1_panel_sql(con, *, with_attributes: bool = True, with_development: bool = True) -> tuple[str, RowAccount, dict]:
     """The P1 panel as DuckDB SQL over ``d`` (quality_distance), ``x`` (eco), ``c`` (controls),
     ``f`` (survey: year, legal_code, province, reg_type, op_status), ``a`` (firm attributes) and
     ``dev`` (dest_code, dest_development)."""
@@ -91,7 +92,6 @@ def p1_panel_sql(con, ratio_params: DistanceRatioParams = DistanceRatioParams(),
     extra = {f"missing_{c}": count(con, f'(select 1 from _joined where "{c}" is null)') for c in CONTROLS}
     complete = " and ".join(f'"{c}" is not null' for c in CONTROLS)
     acc.drop("missing_control", count(con, f"(select 1 from _joined where not ({complete}))"))
-    d1, d2 = distance_ratio_exprs(ratio_params)
     variants = ", ".join(f'{e} as "{n}"' for n, e in eco_variant_exprs().items())
     attrs = (", ".join(f'a."{c}"' for c in ATTRIBUTE_COLUMNS) if with_attributes
              else ", ".join(f'null as "{c}"' for c in ATTRIBUTE_COLUMNS))
@@ -101,7 +101,7 @@ def p1_panel_sql(con, ratio_params: DistanceRatioParams = DistanceRatioParams(),
     con.execute(
         f"""
         create or replace temp table _panel as
-        with p as (select *, {d1} as "Distance_1", {d2} as "Distance_2", {variants}
+        with p as (select *, {variants}
                    from _joined where {complete})
         select p.*, {attrs}, {dev} from p {joins}
         """
@@ -118,7 +118,6 @@ def p1_panel(
     firms,
     attributes=None,
     development=None,
-    ratio_params: DistanceRatioParams = DistanceRatioParams(),
 ) -> tuple[pd.DataFrame, RowAccount, dict]:
     """Join distance observations with Eco, controls and firm attributes; drop incomplete rows
     (frames or stored tables; the asset runs :func:`p1_panel_sql`).
@@ -128,6 +127,6 @@ def p1_panel(
     are missing.
     """
     return run_transform(
-        p1_panel_sql, ratio_params, with_attributes=attributes is not None, with_development=development is not None,
+        p1_panel_sql, with_attributes=attributes is not None, with_development=development is not None,
         inputs={"d": distance, "x": eco, "c": controls, "f": firms, "a": attributes, "dev": development},
     )

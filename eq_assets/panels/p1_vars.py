@@ -4,15 +4,22 @@ Pure functions on DataFrames; the assets in :mod:`eq_assets.panels.assets_p1` wi
 
 Distance variants (P1 Table 2, section IV.2.1)
     ``Distance_1 = frontier / quality`` (Bourlès et al. 2013) and
-    ``Distance_2 = (frontier - quality) / frontier`` (Aghion et al. 2005). The KSW quality of P1
-    is a log-scale residual (``quality = eps / (sigma - 1)`` = ln lambda up to the cell mean), so it
-    is <= 0 for about half the observations and these ratios are undefined on it. The quality
-    *level* is positive: ``ratio_scale="exp"`` (default) takes ``lambda = exp(quality)``, so
-    ``Distance_1 = exp(frontier - quality) >= 1`` and ``Distance_2 = 1 - exp(quality - frontier)``
-    in [0, 1); both are increasing in ``Distance`` and 0-distance firms are at 1 and 0.
-    ``ratio_scale="shift"`` instead shifts quality to be positive within the frontier cell,
-    ``q' = quality - min_cell(quality) + shift_offset`` (the frontier shifted alike), a common
-    alternative when quality is standardized rather than exponentiated.
+    ``Distance_2 = (frontier - quality) / frontier`` (Aghion et al. 2005). Both need a positive
+    quality; the KSW quality is a log-scale residual (<= 0 for about half the observations).
+    ``ratio_scale="minmax"`` (default) takes P1's "标准化后的出口产品质量" (section IV.2.1, the
+    standardized quality it also aggregates to Distance_q): quality min-max standardized within
+    HS6 over all firms, destinations and years, ``rq = (quality - min_g) / (max_g - min_g)`` in
+    [0, 1] (Shi 2014, as P2 and ``Distance_q``), the frontier the industry-year maximum of rq.
+    Evidence: P1's Distance_2 has the coefficient, SE and Adj. R2 of Distance (-0.0023 (0.0004),
+    0.5693 vs 0.5689), which a ratio in [0, 1] with a frontier near 1 gives; on the exp scale its
+    coefficient would be an order of magnitude smaller than Distance's. Distance_1 is undefined
+    at rq = 0 (each product's lowest observation) and Distance_2 where the frontier is 0;
+    products whose quality never varies have no rq (missing: the rows leave those columns only).
+    ``ratio_scale="exp"`` (named option; the pipeline's earlier default) takes the quality level
+    ``lambda = exp(quality)``: ``Distance_1 = exp(frontier - quality) >= 1``,
+    ``Distance_2 = 1 - exp(quality - frontier)`` in [0, 1). ``ratio_scale="shift"`` shifts log
+    quality to be positive within the frontier cell, ``q' = quality - min_cell(quality) +
+    shift_offset`` (the frontier shifted alike).
 
 Eco variants (Tables 4 and 6): ``ln(1 + count)`` of the firm-year's digital patents by type
     (``Eco_invent``: invention; ``Eco_str``: utility model + design, the "strategic" patents)
@@ -52,39 +59,83 @@ from eq_assets.sources.contract_p1 import DEVELOPMENT_STATUS
 # ---- distance variants ------------------------------------------------------------------------
 
 
+RATIO_SCALES = ("minmax", "exp", "shift")
+
+
 @dataclass(frozen=True)
 class DistanceRatioParams:
-    """Positive transformation of the log-scale quality before P1's ratio distances."""
+    """Positive scale of the quality before P1's ratio distances (see the module docstring)."""
 
-    #: "exp" (quality level lambda = exp(quality); default) or "shift" (quality - cell min + offset).
-    ratio_scale: str = "exp"
+    #: "minmax" (default; P1's standardized quality), "exp" (quality level exp(quality)) or
+    #: "shift" (quality - cell min + offset).
+    ratio_scale: str = "minmax"
     #: Offset of the "shift" scale (the lowest quality of a cell maps to this value).
     shift_offset: float = 1.0
-    #: Frontier cell (P1: industry x year), used by the "shift" scale.
+    #: Frontier cell (P1: industry x year), used by the "shift" and "minmax" scales.
     cell: tuple[str, ...] = ("industry", "year")
+    #: Standardization group of "minmax" (P1 / Shi 2014 / P2: the HS6 product, over all years).
+    standardize_by: tuple[str, ...] = ("hs6",)
 
 
-def distance_ratio_exprs(params: DistanceRatioParams = DistanceRatioParams()) -> tuple[str, str]:
-    """SQL expressions of ``Distance_1`` and ``Distance_2`` over ``quality`` and ``frontier``
-    (the one definition: the panel's SQL and :func:`distance_ratios` on frames both use it)."""
+def minmax_expr(column: str = "quality", by: tuple[str, ...] = ("hs6",)) -> str:
+    """SQL of ``(x - min_g x) / (max_g x - min_g x)`` over the rows of the relation (NULL where
+    the group's x does not vary)."""
+    g = ", ".join(by)
+    lo, hi = f"min({column}) over (partition by {g})", f"max({column}) over (partition by {g})"
+    return f"({column} - {lo}) / nullif({hi} - {lo}, 0)"
+
+
+def distance_ratio_exprs(params: DistanceRatioParams = DistanceRatioParams(), *,
+                         quality: str = "quality", frontier: str = "frontier") -> tuple[str, str]:
+    """SQL expressions of ``Distance_1`` and ``Distance_2`` (the one definition: the panel's SQL
+    and :func:`distance_ratios` on frames both use it). ``quality`` and ``frontier`` name the
+    columns: the log quality and its frontier for "exp"/"shift", the standardized quality and
+    its frontier for "minmax" (see :func:`standardized_frontier_sql`)."""
+    q, f = quality, frontier
+    if params.ratio_scale == "minmax":
+        return f"{f} / nullif({q}, 0)", f"({f} - {q}) / nullif({f}, 0)"
     if params.ratio_scale == "exp":
-        return "exp(frontier - quality)", "1 - exp(quality - frontier)"
+        return f"exp({f} - {q})", f"1 - exp({q} - {f})"
     if params.ratio_scale == "shift":
         if params.shift_offset <= 0:
             raise ValueError("shift_offset must be positive")
         cell = ", ".join(params.cell)
-        low = f"(min(quality) over (partition by {cell}))"
+        low = f"(min({q}) over (partition by {cell}))"
         off = repr(float(params.shift_offset))
-        qs, fs = f"(quality - {low} + {off})", f"(frontier - {low} + {off})"
+        qs, fs = f"({q} - {low} + {off})", f"({f} - {low} + {off})"
         return f"{fs} / {qs}", f"({fs} - {qs}) / {fs}"
-    raise ValueError(f"ratio_scale must be 'exp' or 'shift'; got {params.ratio_scale!r}")
+    raise ValueError(f"ratio_scale must be one of {RATIO_SCALES}; got {params.ratio_scale!r}")
+
+
+def standardized_frontier_sql(params: DistanceRatioParams = DistanceRatioParams(), rel: str = "q") -> str:
+    """SQL over ``rel`` (hs6, industry, year, quality: every observation with a quality, all
+    years) of the standardization bounds per product and the frontier of the standardized
+    quality per cell: one row per (product) x (cell) pair present, columns of the ``by`` keys,
+    ``q_lo``, ``q_hi``, ``frontier_std``."""
+    by, cell = ", ".join(params.standardize_by), ", ".join(params.cell)
+    return f"""
+        with r as (select {by}, {cell}, {minmax_expr("quality", params.standardize_by)} as rq,
+                          min(quality) over (partition by {by}) as q_lo, max(quality) over (partition by {by}) as q_hi
+                   from {rel})
+        select distinct {by}, {cell}, q_lo, q_hi, max(rq) over (partition by {cell}) as frontier_std from r
+        """
 
 
 def distance_ratios(df: pd.DataFrame, params: DistanceRatioParams = DistanceRatioParams()) -> pd.DataFrame:
-    """Add ``Distance_1`` and ``Distance_2`` to a frame with ``quality`` and ``frontier``."""
-    d1, d2 = distance_ratio_exprs(params)
-    got = run_sql(f'select {d1} as d1, {d2} as d2 from (select *, row_number() over () as _r from df) order by _r',
-                  df=df[["quality", "frontier", *[c for c in params.cell if c in df.columns]]])
+    """Add ``Distance_1`` and ``Distance_2`` to a frame with ``quality`` and ``frontier`` (the
+    log quality and frontier for "exp"/"shift"; for "minmax" the frame's ``quality`` is
+    standardized within ``standardize_by`` over its rows and ``frontier`` recomputed as the
+    cell maximum of that; the frame then needs those columns)."""
+    cols = ["quality", "frontier", *[c for c in params.cell + params.standardize_by if c in df.columns]]
+    if params.ratio_scale == "minmax":
+        d1, d2 = distance_ratio_exprs(params, quality="rq", frontier="rf")
+        cell = ", ".join(params.cell)
+        sql = (f"select {d1} as d1, {d2} as d2 from (select *, max(rq) over (partition by {cell}) as rf from "
+               f"(select *, {minmax_expr('quality', params.standardize_by)} as rq, row_number() over () as _r from df)) order by _r")
+    else:
+        d1, d2 = distance_ratio_exprs(params)
+        sql = f"select {d1} as d1, {d2} as d2 from (select *, row_number() over () as _r from df) order by _r"
+    got = run_sql(sql, df=df[list(dict.fromkeys(cols))])
     out = df.copy()
     out["Distance_1"] = got["d1"].to_numpy()
     out["Distance_2"] = got["d2"].to_numpy()

@@ -25,7 +25,59 @@ class P1FirmAttributes(pa.DataFrameModel):
     firm_trade_class: Series[str] = pa.Field(nullable=True, isin=TRADE_CLASSES, description=describe("firm_trade_class"))
     IV_phone: Series[float] = pa.Field(nullable=True, description=describe("IV_phone"))
     IV_post: Series[float] = pa.Field(nullable=True, description=describe("IV_post"))
+    IV_patent_industry: Series[float] = pa.Field(nullable=True, description=describe("IV_patent_industry"))
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class P1PatentExposure(pa.DataFrameModel):
+    """IV_patent per survey firm-year: exposure to foreign filings in the firm's IPC classes (P1 Table 7)."""
+
+    year: Series[int] = pa.Field(description=describe("year"))
+    legal_code: Series[str] = pa.Field(description=describe("legal_code"))
     IV_patent: Series[float] = pa.Field(nullable=True, description=describe("IV_patent"))
+    has_patent_classes: Series[bool] = pa.Field(description="True if the firm has patents with a main IPC code in the sample years (its class shares are defined).")
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class P1ObsPanel(pa.DataFrameModel):
+    """P1 observation panel, all years (Tables 2 cols 1-4, 7 cols 5-6, 8, 9 cols 3-4)."""
+
+    year: Series[int] = pa.Field(description=describe("year"))
+    firm_id: Series[str] = pa.Field(description=describe("firm_id"))
+    hs6: Series[str] = pa.Field(description=describe("hs6"))
+    dest_code: Series[str] = pa.Field(description=describe("dest_code"))
+    trade_mode: Series[str] = pa.Field(description=describe("trade_mode"))
+    city: Series[str] = pa.Field(description=describe("city"))
+    industry: Series[str] = pa.Field(description=describe("industry"))
+    Distance: Series[float] = pa.Field(ge=0, description=describe("Distance"))
+    Eco: Series[float] = pa.Field(ge=0, description=describe("Eco"))
+    Size: Series[float] = pa.Field(description=describe("Size"))
+    Profit_rate: Series[float] = pa.Field(description=describe("Profit_rate"))
+    Finance: Series[float] = pa.Field(description=describe("Finance"))
+    Age: Series[float] = pa.Field(description=describe("Age"))
+    Tangible: Series[float] = pa.Field(description=describe("Tangible"))
+    Leverage: Series[float] = pa.Field(description=describe("Leverage"))
+    quality_std: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("quality_std"))
+    frontier_std: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("frontier_std"))
+    Distance_1: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Distance_1"))
+    Distance_2: Series[float] = pa.Field(nullable=True, description=describe("Distance_2"))
+    Distance_1_exp: Series[float] = pa.Field(ge=1, description=describe("Distance_1_exp"))
+    Distance_2_exp: Series[float] = pa.Field(ge=0, lt=1, description=describe("Distance_2_exp"))
+    IV_patent: Series[float] = pa.Field(nullable=True, description=describe("IV_patent"))
+    TFP: Series[float] = pa.Field(nullable=True, description=describe("TFP"))
+    DistTFP_CIC_CN: Series[float] = pa.Field(nullable=True, description=describe("DistTFP_CIC_CN"))
+    DistTFP_US_CN: Series[float] = pa.Field(nullable=True, description=describe("DistTFP_US_CN"))
+    DistLP_US_CN: Series[float] = pa.Field(nullable=True, description=describe("DistLP_US_CN"))
+    Patent_site: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Patent_site"))
+    Dist_site: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Dist_site"))
+    Variety: Series[float] = pa.Field(nullable=True, ge=1, description=describe("Variety"))
+    Dist_variety: Series[float] = pa.Field(nullable=True, ge=0, description=describe("Dist_variety"))
 
     class Config:
         strict = True
@@ -48,7 +100,7 @@ class P1IndustryPatents(pa.DataFrameModel):
 class P1IndustryPanel(pa.DataFrameModel):
     """P1 Table 3 panel: year x destination x HS6 x trade mode of the customs aggregate."""
 
-    year: Series[int] = pa.Field(ge=2004, le=2019, description="Year of the customs aggregate, 2004-2019 (P1 Table 3 extends past 2014).")
+    year: Series[int] = pa.Field(ge=2004, description="Year of the customs aggregate, first_year to last_year of the Table 3 config (default 2004-2017; P1 Table 3 extends past 2014).")
     dest_code: Series[str] = pa.Field(description=describe("dest_code"))
     hs6: Series[str] = pa.Field(description=describe("hs6"))
     trade_mode: Series[str] = pa.Field(description=describe("trade_mode"))

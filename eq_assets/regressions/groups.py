@@ -278,6 +278,10 @@ def _build_group(specs: list[RegressionSpec], cols: _PanelColumns, mask: np.ndar
             ids[:, j] = cols.codes(c)[rows]
         rows = rows[~np.asarray(detect_singletons(ids), dtype=bool)]
         del ids
+        if len(rows) == 0:  # pyfixest's within demeaner aborts the process on an empty frame
+            from eq_assets.regressions.fitresult import NotEstimable
+
+            raise NotEstimable(f"{label}: all {n_before:,} rows are singletons of {'+'.join(fe)}")
     ids: dict[str, np.ndarray] = {}
     levels: dict[str, int] = {}
     for c in id_cols:

@@ -70,6 +70,8 @@ def coefficient_rows(results: pd.DataFrame, paper: str, table: str, specs=None) 
     specs = specs if specs is not None else specs_for(paper, table)
     keep = {(s.column, t) for s in specs if s.paper == paper and s.table == table for t in s.regressors}
     sub = results[(results["paper"] == paper) & (results["table"].astype(str) == table)]
+    if "variant" in sub.columns:  # the published reading only (variants are in results.csv)
+        sub = sub[sub["variant"].fillna("") == ""]
     mask = [(str(c), str(t)) in keep for c, t in zip(sub["column"], sub["term"])]
     out = sub[mask].copy()
     out["column"] = out["column"].astype(str)
@@ -83,7 +85,8 @@ def coefficient_plot(results: pd.DataFrame, paper: str, table: str, truth: pd.Da
     if rows.empty:
         return _empty(f"{paper} Table {table}: no coefficients")
     if truth is not None and not truth.empty:
-        t = truth[["paper", "table", "column", "term", "true_value"]].astype({"table": str, "column": str})
+        t = truth if "variant" not in truth.columns else truth[truth["variant"].fillna("") == ""]
+        t = t[["paper", "table", "column", "term", "true_value"]].astype({"table": str, "column": str})
         rows = rows.merge(t, on=["paper", "table", "column", "term"], how="left")
     else:
         rows["true_value"] = np.nan
@@ -115,8 +118,10 @@ def first_stage_plot(results: pd.DataFrame, specs=None) -> bytes:
     from eq_assets.regressions.specs import SPECS
 
     specs = specs if specs is not None else SPECS
-    iv = {(s.paper, s.table, s.column): s for s in specs if s.estimator == "iv"}
+    iv = {(s.paper, s.table, s.column): s for s in specs if s.estimator == "iv" and not s.variant}
     f = results[results["term"] == STAT_KP_WALD_F]
+    if "variant" in f.columns:
+        f = f[f["variant"].fillna("") == ""]
     rows = [(f"{p} T{t} ({c}): {', '.join(iv[(p, str(t), str(c))].instruments)}", float(v), len(iv[(p, str(t), str(c))].instruments))
             for p, t, c, v in zip(f["paper"], f["table"], f["column"], f["estimate"]) if (p, str(t), str(c)) in iv]
     if not rows:

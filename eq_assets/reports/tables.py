@@ -231,7 +231,7 @@ def table_layout(
     declared = [s for s in (specs if specs is not None else specs_for(paper, table))
                 if s.paper == paper and s.table == table]
     by_col = {s.column: s for s in declared if not s.variant}
-    first_stages = {s.first_stage_column: s for s in declared if s.first_stage_column is not None}
+    first_stages = {s.first_stage_column: s for s in declared if s.first_stage_column is not None and not s.variant}
     present = tuple(sorted(dict.fromkeys(sub["column"].astype(str)), key=natural_key))
     if style.first_stage == "columns":
         # an IV spec's first stage is printed as its own column (P1 Table 7)

@@ -25,6 +25,7 @@ P1_REFERENCE: dict[str, tuple] = {
     "city_1984": (C.CITY_1984, S.City1984, ("city_code",)),
     "province_internet_ports": (C.PROVINCE_INTERNET_PORTS, S.ProvinceInternetPorts, ("province_code", "year")),
     "foreign_patents": (C.FOREIGN_PATENTS, S.ForeignPatents, ("cic2", "year")),
+    "foreign_patents_ipc": (C.FOREIGN_PATENTS_IPC, S.ForeignPatentsIpc, ("ipc_subclass", "year")),
     "country_panel": (C.COUNTRY_PANEL, S.CountryPanel, ("dest_code", "year")),
     "country_development": (C.COUNTRY_DEVELOPMENT, S.CountryDevelopment, ("dest_code",)),
     "industry_panel": (C.INDUSTRY_PANEL, S.IndustryPanel, ("cic2", "year")),

@@ -19,6 +19,8 @@ PROVINCE_INTERNET_PORTS = raw_source("province_internet_ports")
 
 FOREIGN_PATENTS = raw_source("foreign_patents")
 
+FOREIGN_PATENTS_IPC = raw_source("foreign_patents_ipc")
+
 COUNTRY_PANEL = raw_source("country_panel")
 
 COUNTRY_DEVELOPMENT = raw_source("country_development")
@@ -32,7 +34,7 @@ HS_CIC = raw_source("hs_cic")
 CUSTOMS_AGGREGATE = raw_source("customs_aggregate")
 
 P1_SOURCES: tuple[RawSource, ...] = (
-    CITY_IP_PROTECTION, CITY_1984, PROVINCE_INTERNET_PORTS, FOREIGN_PATENTS, COUNTRY_PANEL,
+    CITY_IP_PROTECTION, CITY_1984, PROVINCE_INTERNET_PORTS, FOREIGN_PATENTS, FOREIGN_PATENTS_IPC, COUNTRY_PANEL,
     COUNTRY_DEVELOPMENT, INDUSTRY_PANEL, US_INDUSTRY, HS_CIC, CUSTOMS_AGGREGATE,
 )
 

@@ -38,6 +38,12 @@ class ForeignPatents(_Raw):
     foreign_patent_filings: Series[float] = pa.Field(nullable=True, ge=0, description=describe("foreign_patent_filings"))
 
 
+class ForeignPatentsIpc(_Raw):
+    ipc_subclass: Series[str] = pa.Field(description=describe("ipc_subclass"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    foreign_patent_filings: Series[float] = pa.Field(nullable=True, ge=0, description=describe("foreign_patent_filings"))
+
+
 class CountryPanel(_Raw):
     dest_code: Series[str] = pa.Field(description=describe("dest_code"))
     year: Series[pa.Int64] = pa.Field(description=describe("year"))

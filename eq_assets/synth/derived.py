@@ -83,7 +83,7 @@ def latent_firm_years(world, fy: pd.DataFrame) -> pd.DataFrame:
     2004 yuan), the Eco variables, the shock v and the instruments' structural drivers."""
     s = fy[fy["kind"] == KIND_SURVEY]
     out = s[["year", "fid", "city", "industry", "omega", "ln_k_real", "ln_va_real", "ln_m_real", "ppi", "employees",
-             "v", "iv_internet", "iv_foreign", "n_dig", *ECO_TERMS, "abnormal_status", "missing_employees",
+             "v", "iv_internet", "iv_foreign", "iv_foreign_industry", "n_dig", *ECO_TERMS, "abnormal_status", "missing_employees",
              "profit_defined"]].copy()
     out.insert(2, "legal_code", world.population.firms["legal_code"].to_numpy()[s["fid"].to_numpy()])
     return out.reset_index(drop=True)

@@ -12,10 +12,12 @@ For every active non-intermediary firm in a year:
 - production (``production``): employees chosen knowing omega_it, fixed assets = the
   predetermined real capital path times the cic2 PPI, value added and intermediate input;
 - digital patent count ``n_dig ~ Poisson(exp(rate_i + trend*(t-2004) + endog_rate_loading*v_it
-  + pi_internet*internet_driver + pi_foreign*foreign_driver))`` (the instruments' drivers,
-  ``reference.RefData``), split into types and digital categories (multinomial), and
+  + pi_internet*internet_driver + pi_foreign*class_driver + pi_foreign_industry*industry_driver))``
+  (the instruments' drivers: ``reference.RefData``, ``technology.class_driver``), split into
+  types and digital categories (multinomial), and
   ``Eco = ln(1 + n_dig)`` with its parts Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor;
   ``dig_effect`` = the digital part of log quality; non-digital patent counts;
+- value added gains ``tfp_eco * Eco`` (TFP), unanticipated when labour and materials are chosen;
 - the firm-year quality component ``nu`` and the unobserved shock ``v``.
 
 Controls do not depend on v, the instruments or the patent draws (Size moves with omega,
@@ -34,6 +36,7 @@ from eq_assets.synth.population import FIRST_YEAR, KIND_INTERMEDIARY, KIND_SURVE
 from eq_assets.synth.production import MATERIALS_CONSTANT, ProductionPaths, va_elasticities
 from eq_assets.synth.reference import RefData
 from eq_assets.synth.rng import stream
+from eq_assets.synth.technology import class_driver
 
 
 LAST_SURVEY_YEAR = LAST_YEAR
@@ -131,10 +134,12 @@ def firm_years(pop: Population, p: WorldParams, year: int, ref: RefData, prod: P
     d["v"] = v
     d["nu"] = p.sd_firm_year * z[:, 8]
     d["iv_internet"] = ref.internet_driver(city, year)
-    d["iv_foreign"] = ref.foreign_driver(industry, year)
+    d["iv_foreign"] = class_driver(pop.tech, f["fid"].to_numpy(), ref.foreign_class_rel(year), p.tech_focus, CATEGORY_SHARES)
+    d["iv_foreign_industry"] = ref.foreign_driver(industry, year)
     lam_dig = np.exp(f["dig_rate"].to_numpy() + p.digital_trend * t + p.endog_rate_loading * v
                      + p.pi_internet * np.minimum(d["iv_internet"].to_numpy(), p.internet_driver_cap)
-                     + p.pi_foreign * d["iv_foreign"].to_numpy())
+                     + p.pi_foreign * d["iv_foreign"].to_numpy()
+                     + p.pi_foreign_industry * d["iv_foreign_industry"].to_numpy())
     lam_nd = np.exp(f["nondig_rate"].to_numpy() + 0.08 * t)
     n_dig = rng.poisson(lam_dig)
     n_nd = rng.poisson(lam_nd)
@@ -154,6 +159,8 @@ def firm_years(pop: Population, p: WorldParams, year: int, ref: RefData, prod: P
     d["Eco_apply"] = np.log1p(cats[:, 2].astype(float))
     d["Eco_factor"] = np.log1p(cats[:, 3].astype(float))
     d["dig_effect"] = p.beta_eco * d["Eco"] + sum(p.beta_parts[k] * d[k] for k in ECO_PARTS)
+    # TFP: Eco raises value added, unanticipated when labour and materials were chosen
+    d["ln_va_real"] = d["ln_va_real"] + p.tfp_eco * d["Eco"]
     # reporting noise drawn now for determinism
     d["z_wage"], d["z_rev"], d["z_ed"] = z[:, 11], u[:, 0], u[:, 2]
     return d[active].reset_index(drop=True)

@@ -1,38 +1,43 @@
-"""Oracle truths: P1's specifications run on the world's latent panel (SPEC section 7).
+"""Oracle truths: P1's specifications run on the world's latent panels (SPEC section 7).
 
-The true value of an OLS column is not a structural parameter: Eco is endogenous by
-construction (``WorldParams.endog_loading``), the quality measure is relative to product x
-destination x year cells and the distance to an industry-year maximum, and the digital part
-of quality has several components (``beta_eco``, ``beta_parts``). So the truth of every
-Eco-bearing column of P1 Tables 1, 2, 4, 5, 6 is the *oracle*: the same
-:class:`~eq_assets.regressions.spec.RegressionSpec` (from ``specs_p1.P1_SPECS``), fitted by the
-same engine (:func:`eq_assets.regressions.engine.run_specs`), on a panel built from the true
-latent variables of the same draw:
+The true value of a column is not a structural parameter: Eco is endogenous by construction
+(``WorldParams.endog_loading``), the quality measure is relative to product x destination x year
+cells and the distance to an industry-year maximum, the digital part of quality has several
+components (``beta_eco``, ``beta_parts``) and the mechanism outcomes are nonlinear in patents.
+So the truth of every estimated column of P1 Tables 1-11 (Eco-bearing regressors; variants
+included, keyed by ``variant``) is the *oracle*: the same
+:class:`~eq_assets.regressions.spec.RegressionSpec` (``specs_p1.P1_SPECS``), fitted by the same
+engine, on panels built from the true latent variables of the same draw with the pipeline's
+constructions:
 
-- observations: survey firms' export observations without customs defects (those the pipeline
-  keeps once cleaning and matching succeed), in product x destination x year cells of 2+ such
-  observations;
-- ``quality`` = ln lambda minus its cell mean (the KSW residual without rounding of units and
-  cents), ``frontier`` = industry-year max, ``Distance`` = frontier - quality;
-  ``Distance_1 = exp(Distance)``, ``Distance_2 = 1 - exp(-Distance)`` (the pipeline's
-  ``eq_assets.panels.p1_vars.distance_ratios`` with ``ratio_scale="exp"``);
-- ``Distance_q`` (firm-year panel ``p1_firm_panel``): quality min-max standardized within
-  HS6 over all years, value-weighted mean per firm-year, industry-year max minus it (the
-  pipeline's ``eq_assets.mechanisms.p1.distance_q``);
-- the true Eco, Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor, the six controls as the
-  pipeline computes them from the written values (missing where the pipeline's are: no
-  employees, loss), the firm's city and 4-digit industry of the year, ``op_status``;
-- instruments computed from the written reference files exactly as the pipeline must:
-  ``IV_phone = phones_1984 * internet_ports``, ``IV_post = post_offices_1984 *
-  internet_ports`` (city of the firm-year, its province's ports of the year) and
-  ``IV_patent = ln(foreign_patent_filings)`` of the firm's cic2-year.
+- ``p1_panel``: survey firms' export observations without customs defects, in product x
+  destination x year cells of 2+ such observations; ``quality`` = ln lambda minus its cell mean
+  (the KSW residual without rounding), ``frontier`` = industry-year max, ``Distance``; the true
+  Eco variables, the six controls as computed from the written values (missing where the
+  pipeline's are), city, 4-digit industry, ``op_status``, the split attributes of Tables 10-11
+  (:mod:`.oracle_vars`) and ``dest_development``; ``IV_phone``, ``IV_post``,
+  ``IV_patent_industry`` from the written reference files as the pipeline computes them;
+- ``p1_firm_panel`` (firm-years): ``Distance_q`` (quality min-max standardized within HS6 over
+  all years, value-weighted per firm-year, industry-year max minus it), TFP and its distances
+  with the true technology, ``Patent_site`` (true citations of the firm's patents),
+  ``Knowledge`` (cumulative true filings, the pipeline's SQL), ``Variety`` and the ``Dist_*``
+  distances to the industry-year best over the panel's firm-years with complete controls;
+- ``p1_obs_panel``: ``p1_panel``'s rows with ``Distance_1``/``Distance_2`` on the standardized
+  quality (and ``_exp`` on quality levels), ``IV_patent`` (the pipeline's exposure SQL on the
+  firms' true patents) and the firm-year outcomes;
+- ``p1_industry_panel`` (Table 3): the pipeline's construction on the written customs aggregate
+  with the true industry digital-patent counts (survey firms' digital patents by the industry of
+  their last survey year, as the pipeline assigns them). In this world industry-wide shifts of
+  quality cancel in Table 3's construction (quality relative to product x destination x year,
+  distance to the industry-year maximum), so its estimand is the effect of industry digital
+  patenting on the within-industry dispersion of the aggregate cells' relative quality: defined
+  by the oracle on the same draw, not a structural parameter.
 
-IV columns (Table 7): the truth is the causal effect, i.e. the 2SLS estimand of the quality
-component that excludes the unobserved shock: the same 2SLS on a panel whose ``Distance`` is
-built from ``ln lambda - endog_loading * v`` (basis ``oracle``; with the shock removed OLS and
-2SLS estimate the same causal coefficient up to sampling noise). The OLS-on-causal fit of the
-same column is recorded in params.json as the causal benchmark, so the built-in OLS bias is
-(OLS oracle) - (causal).
+IV columns (Table 7): the truth is the causal effect, the 2SLS estimand of the quality component
+that excludes the unobserved shock: the same 2SLS on panels whose ``Distance`` is built from
+``ln lambda - endog_loading * v`` (``<panel>_causal``). The OLS-on-causal fit of the same column
+is recorded in params.json as the causal benchmark, so the built-in OLS bias is (OLS oracle) -
+(causal).
 
 :func:`latent_panel` and :func:`fit_table1` (the Table 1 construction from the raw written
 totals, used by tests to separate measurement from estimation) are kept.
@@ -46,18 +51,22 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from eq_assets.panels.p1_vars import distance_ratios
-
+from eq_assets.panels.p1_vars import DistanceRatioParams, distance_ratios
+from eq_assets.synth import oracle_vars as ov
 from eq_assets.synth.params import CONTROL_NAMES, ECO_PARTS, WorldParams
 from eq_assets.synth.population import KIND_SURVEY
 from eq_assets.synth.reference import RefData
 
-#: tables whose Eco-bearing columns get oracle truths (Tables 3, 8-11: no truth rows)
-ORACLE_TABLES: tuple[str, ...] = ("1", "2", "4", "5", "6", "7")
+#: tables whose Eco-bearing columns get oracle truths: all of P1's estimated tables
+ORACLE_TABLES: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
 #: the few columns fitted at SCALE=paper (9.6M rows: each fit ~30 s): all-FE columns
 PAPER_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "1": ("4",), "2": ("2", "4", "6"), "4": ("3", "6"), "5": ("4",), "6": ("2", "4", "6"), "7": ("2", "4", "6"),
+    "1": ("4",), "2": ("2", "4", "6"), "3": ("4",), "4": ("3", "6"), "5": ("4",), "6": ("2", "4", "6"),
+    "7": ("2", "4", "6"), "8": ("1", "6"), "9": ("1", "3"), "10": ("1",), "11": ("4",),
 }
+#: firm-year outcome columns of the latent firm panel
+FIRM_OUTCOMES = ("TFP", "DistTFP_CIC_CN", "DistTFP_US_CN", "DistLP_US_CN", "Patent_site", "Dist_site",
+                 "Knowledge", "Dist_knowledge", "Variety", "Dist_variety")
 ECO_TERMS = ("Eco", *ECO_PARTS)
 OP_STATUS_ABNORMAL_LIST = np.array(["停业", "撤销", "筹建"], dtype=object)
 
@@ -67,10 +76,14 @@ def op_status(fy: pd.DataFrame) -> np.ndarray:
     return np.where(fy["abnormal_status"], OP_STATUS_ABNORMAL_LIST[fy["fid"].to_numpy() % 3], "营业")
 
 
-def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: RefData) -> pd.DataFrame:
-    """Latent observation-level panel of one year (compact dtypes; see the module docstring)."""
+def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: RefData,
+                   ctx: ov.OracleContext | None = None, fy_cov: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Latent observation-level panel of one year (compact dtypes; see the module docstring).
+    ``fy_cov``: the year's firm-year covariates if already computed (their firm-year outcome
+    columns are not carried to the observations: p1_obs_panel joins them)."""
     o = obs.loc[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == ""),
                 ["year", "fid", "product", "dest", "mode", "ln_lambda", "v", "ln_q", "ln_p"]]
+    dest = o["dest"].to_numpy()
     cell = [o["product"].to_numpy(), o["dest"].to_numpy()]
     g = o.groupby(cell)
     size = g["ln_lambda"].transform("size").to_numpy()
@@ -87,6 +100,8 @@ def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: Ref
         "quality_causal": qc[keep],
         "value_usd": value[keep].astype(np.float32),
     })
+    if ctx is not None:
+        out["dest_development"] = ov.destination_development(dest[keep], ctx)
     f = fy.set_index("fid")
     cols = f.loc[out["fid"].to_numpy()]
     out["industry"] = cols["industry"].to_numpy().astype(np.int16)
@@ -95,18 +110,23 @@ def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: Ref
         front = out.groupby("industry")[qcol].transform("max").to_numpy()
         out[name] = front - out[qcol].to_numpy()
         if qcol == "quality":
-            # the pipeline's own ratio construction (panels.p1_vars.distance_ratios, default params)
-            ratios = distance_ratios(pd.DataFrame({"quality": out["quality"].to_numpy(), "frontier": front}))
-            out["Distance_1"] = ratios["Distance_1"].to_numpy()
-            out["Distance_2"] = ratios["Distance_2"].to_numpy()
-    fyv = firm_year_covariates(fy, ref)
+            # the exp-scale ratios (variant exp_scale; panels.p1_vars.distance_ratios); the
+            # default min-max ones need every year (p1_obs_panel in assemble)
+            ratios = distance_ratios(pd.DataFrame({"quality": out["quality"].to_numpy(), "frontier": front}),
+                                     DistanceRatioParams(ratio_scale="exp"))
+            out["Distance_1_exp"] = ratios["Distance_1"].to_numpy()
+            out["Distance_2_exp"] = ratios["Distance_2"].to_numpy()
+    fyv = fy_cov if fy_cov is not None else firm_year_covariates(fy, ref, ctx, p)
+    fyv = fyv.drop(columns=[c for c in (*FIRM_OUTCOMES, "citations", "n_knowledge_filings") if c in fyv.columns])
     out = out.merge(fyv, on=["year", "fid"], how="left", validate="many_to_one", suffixes=("", "_fy"))
     return out.drop(columns=[c for c in out.columns if c.endswith("_fy")])
 
 
-def firm_year_covariates(fy: pd.DataFrame, ref: RefData) -> pd.DataFrame:
+def firm_year_covariates(fy: pd.DataFrame, ref: RefData, ctx: ov.OracleContext | None = None,
+                         p: WorldParams | None = None) -> pd.DataFrame:
     """Survey firm-years: Eco variables, controls (NaN where the pipeline's are missing),
-    operating status and the instruments as the pipeline computes them from the files."""
+    operating status and the instruments as the pipeline computes them from the files; with
+    ``ctx`` (and ``p``) also the split attributes of Tables 10-11 and the TFP outcomes."""
     s = fy[fy["kind"] == KIND_SURVEY]
     year = int(s["year"].iloc[0]) if len(s) else 2004
     t = ref.year_index(year)
@@ -123,12 +143,27 @@ def firm_year_covariates(fy: pd.DataFrame, ref: RefData) -> pd.DataFrame:
     out["op_status"] = op_status(s)
     out["IV_phone"] = ref.phones[city] * ports
     out["IV_post"] = ref.posts[city] * ports
-    out["IV_patent"] = np.log(ref.foreign[ref.cic2_of_industry[industry], t])
+    out["IV_patent_industry"] = np.log(ref.foreign[ref.cic2_of_industry[industry], t])
     out["v"] = s["v"].to_numpy()
     out["omega"] = s["omega"].to_numpy()
     out["industry"] = industry.astype(np.int16)
     out["city"] = city.astype(np.int16)
+    if ctx is not None:
+        for frame in (ov.split_attributes(s, ctx, year), ov.tfp_outcomes(s, ref, p, ctx, year)):
+            for c in frame.columns:
+                out[c] = frame[c].to_numpy()
     return out
+
+
+def year_parts(obs: pd.DataFrame, fy: pd.DataFrame, patents: pd.DataFrame, p: WorldParams, ref: RefData,
+               ctx: ov.OracleContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's oracle parts: (observation panel, firm-year covariates with Variety,
+    firm_trade_class, citations and the TFP outcomes)."""
+    cov = firm_year_covariates(fy, ref, ctx, p)
+    extra = ov.firm_year_trade(obs).merge(ov.patent_citations(patents), on=["year", "fid"], how="outer")
+    extra = extra.astype({"year": np.int16, "fid": np.int32})
+    cov = cov.merge(extra, on=["year", "fid"], how="left", validate="one_to_one")
+    return year_obs_panel(obs, fy, p, ref, ctx, fy_cov=cov), cov
 
 
 def quality_bounds(obs_panel: pd.DataFrame) -> pd.DataFrame:
@@ -136,11 +171,15 @@ def quality_bounds(obs_panel: pd.DataFrame) -> pd.DataFrame:
     return obs_panel.groupby("product")["quality"].agg(lo="min", hi="max")
 
 
-def firm_panel_year(obs_year: pd.DataFrame, fy_cov: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+def firm_panel_year(obs_year: pd.DataFrame, fy_cov: pd.DataFrame, bounds: pd.DataFrame,
+                    knowledge: pd.DataFrame | None = None) -> pd.DataFrame:
     """Firm-year rows of one year's observations with ``Distance_q`` (quality min-max standardized
     within HS6 by ``bounds`` over all years, value-weighted per firm-year, industry-year max minus
-    it), joined to the firm-year covariates. Every step groups within a year, so the years'
-    frames concatenated in year order are :func:`firm_panel` of all years."""
+    it), joined to the firm-year covariates (and ``knowledge``: year, fid, Knowledge); with the
+    outcomes present, ``Dist_site``, ``Dist_knowledge``, ``Dist_variety`` = industry-year max
+    over the firm-years with complete controls (the pipeline's p1_firm_panel) minus own. Every
+    step groups within a year, so the years' frames concatenated in year order are
+    :func:`firm_panel` of all years."""
     o = obs_year[["year", "fid", "product", "industry", "quality", "value_usd"]]
     b = bounds.reindex(o["product"].to_numpy())
     lo, hi = b["lo"].to_numpy(), b["hi"].to_numpy()
@@ -154,13 +193,25 @@ def firm_panel_year(obs_year: pd.DataFrame, fy_cov: pd.DataFrame, bounds: pd.Dat
     a["quality_q"] = a["wrq"] / a["w"]
     a["Distance_q"] = a.groupby(["industry", "year"])["quality_q"].transform("max") - a["quality_q"]
     cov = fy_cov.drop(columns=["industry"])
-    return a[["year", "fid", "industry", "Distance_q"]].merge(cov, on=["year", "fid"], how="left", validate="one_to_one")
+    out = a[["year", "fid", "industry", "Distance_q"]].merge(cov, on=["year", "fid"], how="left", validate="one_to_one")
+    if knowledge is not None:
+        out = out.merge(knowledge, on=["year", "fid"], how="left", validate="one_to_one")
+    if "citations" in out.columns:
+        out["citations"] = out["citations"].fillna(0.0)
+        out["Patent_site"] = np.log1p(out["citations"].to_numpy(dtype=float))
+    complete = out[list(CONTROL_NAMES)].notna().all(axis=1)
+    for src, dst in (("Patent_site", "Dist_site"), ("Knowledge", "Dist_knowledge"), ("Variety", "Dist_variety")):
+        if src in out.columns:
+            x = out[src].astype(float)
+            front = x.where(complete).groupby([out["industry"], out["year"]]).transform("max")
+            out[dst] = front - x
+    return out
 
 
-def firm_panel(obs_panel: pd.DataFrame, fy_cov: pd.DataFrame) -> pd.DataFrame:
+def firm_panel(obs_panel: pd.DataFrame, fy_cov: pd.DataFrame, knowledge: pd.DataFrame | None = None) -> pd.DataFrame:
     """Firm-year panel with ``Distance_q`` (standardized quality within HS6 over all years)."""
     bounds = quality_bounds(obs_panel)
-    parts = [firm_panel_year(o, fy_cov, bounds) for _, o in obs_panel.groupby("year", sort=True)]
+    parts = [firm_panel_year(o, fy_cov, bounds, knowledge) for _, o in obs_panel.groupby("year", sort=True)]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -207,16 +258,9 @@ def oracle_specs(scope: str = "all"):
     return out
 
 
-def oracle_truth(obs_panel: pd.DataFrame, fpanel: pd.DataFrame, scope: str = "all") -> tuple[pd.DataFrame, dict]:
-    """:func:`oracle_truth_panels` on in-memory panels (observation level, firm-year level)."""
-    panels = {"p1_panel": frame_panel(obs_panel), "p1_panel_causal": frame_panel(obs_panel, causal=True),
-              "p1_firm_panel": frame_panel(fpanel)}
-    return oracle_truth_panels(panels, scope)
-
-
 def oracle_truth_panels(panels: dict[str, Panel], scope: str = "all",
                         timings: list[tuple[str, float]] | None = None) -> tuple[pd.DataFrame, dict]:
-    """Truth rows (paper, table, column, term, true_value, basis) and diagnostics.
+    """Truth rows (paper, table, column, term, true_value, basis, variant) and diagnostics.
 
     ``panels``: :class:`Panel` per spec panel name, and ``<name>_causal`` for the same panel with
     the causal Distance. OLS specs: the spec on the latent panels (basis ``oracle``). IV specs:
@@ -261,7 +305,7 @@ def oracle_truth_panels(panels: dict[str, Panel], scope: str = "all",
             fs = fit(replace(spec, depvar=spec.endogenous[0], regressors=spec.instruments, estimator="ols",
                              endogenous=(), instruments=(), first_stage_column=None), causal, "first stage")
             if res is not None:
-                key = f"{spec.table}:{spec.column}"
+                key = f"{spec.table}:{spec.column}" + (f":{spec.variant}" if spec.variant else "")
                 diag[key] = {
                     "instrument": spec.instruments[0],
                     "iv_causal": res.coef("Eco"), "iv_causal_se": res.se("Eco"),
@@ -275,8 +319,8 @@ def oracle_truth_panels(panels: dict[str, Panel], scope: str = "all",
             continue
         for term in spec.regressors:
             if term in ECO_TERMS and term in res.terms:
-                rows.append((spec.paper, spec.table, spec.column, term, res.coef(term), "oracle"))
-    cols = ["paper", "table", "column", "term", "true_value", "basis"]
+                rows.append((spec.paper, spec.table, spec.column, term, res.coef(term), "oracle", spec.variant))
+    cols = ["paper", "table", "column", "term", "true_value", "basis", "variant"]
     return pd.DataFrame(rows, columns=cols), diag
 
 

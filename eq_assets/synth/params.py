@@ -86,7 +86,8 @@ class WorldParams:
 
     # --- demand and quality (SPEC section 3) -------------------------------------------------
     sigma: float = 3.0
-    """CES elasticity of substitution (P1 and P2 impose 3): ln q = -sigma ln p +
+    """CES elasticity of substitution (P2 imposes 3; P1 does not state its sigma, the pipeline's
+    default is 3): ln q = -sigma ln p +
     (sigma-1) ln lambda + ln(E/P)."""
     beta_eco: float = 0.10
     """True effect of Eco = ln(1 + digital patents) on log quality (on top of ``beta_parts``).
@@ -136,13 +137,44 @@ class WorldParams:
     SCALE=small writes about 6 times fewer digital patents and the first stage of IV_phone keeps
     t = 4.3 (measured). The pipeline's instruments stay the uncapped products, so the first
     stage is slightly misspecified at the top, as it would be with real data."""
-    pi_foreign: float = 1.5
+    pi_foreign: float = 3.0
+    """Effect on the log digital-patent rate of the firm's exposure to foreign patent filings in
+    China in its technology classes: ``sum_s w_is (ln F_st - ln F_s,2004)`` over IPC subclasses s
+    (its deviation from the cross-class mean: year FE absorb the rest), ``w_is`` the expected
+    share of the firm's patents whose main IPC code is in s (its technology position:
+    ``tech_focus`` on its home entries, see ``reference.class_driver``); frozen at 2014 after the
+    survey. The pipeline's IV_patent (P1 Table 7 cols 5-6, default reading) is
+    ``sum_s w_hat_is ln F_st`` with ``w_hat`` the realized shares of the firm's patents over the
+    sample years (0 for firms without patents): with firm and year FE it carries this variation
+    up to the sampling noise of the shares. It varies within industry-year, so it does not move
+    the industry-year quality frontier."""
+    pi_foreign_industry: float = 1.0
     """Effect on the log digital-patent rate of the relative growth of ``ln(foreign patent
-    filings)`` of the firm's 2-digit industry (its deviation from the cross-industry mean and
-    from the industry's 2004 level; frozen at 2014 after the survey). The pipeline computes
-    ``IV_patent = ln(foreign_patent_filings)`` of the firm-year's cic2 (first two digits of the
-    survey's 4-digit 行业代码) and year: with firm and year FE it carries exactly that variation
-    (first-stage t about 12 at SCALE=small)."""
+    filings)`` of the firm's 2-digit industry (deviation from the cross-industry mean and from
+    the industry's 2004 level; frozen at 2014). The industry-year reading of IV_patent (variant
+    ``industry_year``: ln filings of the firm-year's cic2) carries it; it moves every firm of an
+    industry alike, so its 2SLS estimand differs from the firm-level effect (oracle truth)."""
+    tech_focus: float = 0.8
+    """Probability that a firm's patent takes its main IPC entry from the firm's home entries
+    (one per digital category for digital patents, one non-digital entry otherwise; else an entry
+    drawn uniformly): the concentration of firms' technology positions behind IV_patent."""
+
+    # --- Eco's effects on the mechanism outcomes (P1 Tables 8, 9) ---------------------------
+    tfp_eco: float = 0.05
+    """Effect of Eco on ln value added (TFP; P1 Table 8 col. 1) that the firm does not anticipate
+    when choosing labour and intermediate inputs (so the production-function estimators stay
+    consistent: it enters LP's and ACF's first-stage error, like the iid output shock). The
+    pipeline's ln TFP = ln VA - b_l l - b_k k then moves by tfp_eco per unit Eco; the truth rows
+    of Table 8 are oracle values (the spec on the true ln TFP)."""
+    variety_eco: float = 0.8
+    """Extra products per unit Eco: an exporting firm-year offers its ``n_products`` home
+    products plus Poisson(variety_eco * Eco) more of its industry's (its next preferred ones,
+    up to the industry's 8), each exported with probability 0.8, so Variety rises by about
+    0.8 * variety_eco per unit Eco (P1 Table 9 cols 3-4)."""
+    cite_eco: float = 0.2
+    """Elasticity of the mean forward citations of a firm's patents to the firm-year's Eco (P1
+    Table 8 cols 5-6); citations also rise mechanically with the number of patents, and knowledge
+    breadth (Table 9 cols 1-2) with the filings spread over the firm's IPC groups."""
 
     # --- production (P1 Table 8 TFP; SPEC section 4) -----------------------------------------
     beta_l: float = 0.5

@@ -9,8 +9,11 @@ below-scale exporters file under their own names, which match no survey firm eit
 - applicant: the firm's survey name, sometimes a spacing or bracket-width variant (both undone
   by name normalization), sometimes with a university co-applicant ("name;清华大学");
 - IPC: a digital patent carries at least one code under an entry of the digital table (usually
-  as main class; sometimes only as a secondary class); a non-digital patent carries none;
-- forward citations: over-dispersed counts, more for inventions and for older filings;
+  as main class; sometimes only as a secondary class); a non-digital patent carries none; the
+  main entries of firms' patents follow their technology positions (``technology``: home entry
+  with probability ``tech_focus``), which make the firm-level IV_patent exposure;
+- forward citations: over-dispersed counts, more for inventions and for older filings, and for
+  firm-years with more digital innovation (mean x exp(cite_eco * Eco));
 - digital firm patents carry the type (发明/实用新型/外观设计) and digital category (01-04) drawn
   in ``firmyear`` (so Eco_invent, Eco_str, Eco_manu, Eco_apply, Eco_factor computed from this
   file are the ones that moved quality); every digital IPC code of one patent lies in the
@@ -30,6 +33,7 @@ from eq_assets.synth.firmyear import CATEGORY_CODES, CATEGORY_SHARES, DIGITAL_TY
 from eq_assets.synth.params import WorldParams
 from eq_assets.synth.population import KIND_SURVEY, Population
 from eq_assets.synth.rng import stream
+from eq_assets.synth.technology import DIGITAL_MAIN_SHARE, main_entries
 
 TYPE_NAMES = np.array(list(PATENT_TYPES), dtype=object)  # 发明, 实用新型, 外观设计
 _CAT_WEIGHT = dict(zip(CATEGORY_CODES, CATEGORY_SHARES))  # categories of non-firm digital patents
@@ -118,10 +122,13 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
     cat = np.array(list(_CAT_WEIGHT))[rng.choice(len(_CAT_WEIGHT), n, p=np.array(list(_CAT_WEIGHT.values())))]
     cat[:n_fd] = dig_cat
 
-    # IPC codes: main + 0-3 secondary; every digital code of a patent is in the patent's category
-    dig_code = _codes(_digital_entries(rng, n, cat), rng)
-    nd_code = _codes(rng.choice(np.array(NONDIGITAL_IPC, dtype=object), n), rng)
-    dig_secondary = is_dig & (rng.random(n) < 0.15)  # digital only through a secondary class
+    # IPC codes: main + 0-3 secondary; every digital code of a patent is in the patent's category;
+    # the entries follow the firm's technology position (home entries, technology.py)
+    owner = np.r_[fid, np.full(n_o, -1)]
+    dig_entries = np.array([e for _, _, e in DIGITAL_IPC], dtype=object)
+    dig_code = _codes(dig_entries[main_entries(pop.tech, owner, np.ones(n, bool), cat, p.tech_focus, rng)], rng)
+    nd_code = _codes(np.array(NONDIGITAL_IPC, dtype=object)[main_entries(pop.tech, owner, np.zeros(n, bool), cat, p.tech_focus, rng)], rng)
+    dig_secondary = is_dig & (rng.random(n) < 1.0 - DIGITAL_MAIN_SHARE)  # digital only through a secondary class
     main = np.where(is_dig & ~dig_secondary, dig_code, nd_code)
     n_extra = np.minimum(rng.poisson(0.9, n), 3)
     # secondary codes in slots (None: empty): the digital code if digital only through a
@@ -145,8 +152,10 @@ def patent_rows(fy: pd.DataFrame, pop: Population, p: WorldParams, year: int) ->
         ipc_all[has_code] = ipc_all[has_code] + ";" + s[has_code]
     del slots, dig_code, nd_code  # the codes not used as main or secondary go now
 
-    # citations: negative binomial, mean by type and age of the filing
-    base = np.array([4.0, 1.2, 0.3])[ptype] * max(2021 - year, 1) / 8.0
+    # citations: negative binomial, mean by type and age of the filing (x exp(cite_eco * Eco) for firms)
+    eco = np.r_[np.repeat(has["Eco"].to_numpy(), has["n_dig"].to_numpy()),
+                np.repeat(has["Eco"].to_numpy(), has["n_nondig"].to_numpy()), np.zeros(n_o)]
+    base = np.array([4.0, 1.2, 0.3])[ptype] * max(2021 - year, 1) / 8.0 * np.exp(p.cite_eco * eco)
     cites = rng.poisson(rng.gamma(0.8, base / 0.8))
 
     # application numbers: unique serials within (year, type), in random order

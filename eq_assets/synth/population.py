@@ -43,6 +43,10 @@ class Population:
     firms: pd.DataFrame
     portfolio: np.ndarray  # (n_firms, PRODUCTS_PER_INDUSTRY) product ids in preference order, -1 = none
     dest_keys: np.ndarray  # (n_firms, n_destinations) persistent destination preference keys
+    #: (n_firms, PRODUCTS_PER_INDUSTRY) every product of the firm's industry in preference order
+    #: (the home portfolio is its first n_products; Eco adds the next ones, WorldParams.variety_eco)
+    preference: np.ndarray | None = None
+    tech: "TechProfile | None" = None  # home IPC entries (technology.py)
 
 
 def _years(rng: np.random.Generator, n: int, p: WorldParams) -> tuple[np.ndarray, np.ndarray]:
@@ -157,6 +161,7 @@ def build_population(p: WorldParams, products: Products) -> Population:
     inter_idx = np.flatnonzero(kind == KIND_INTERMEDIARY)
     keys_all = p.product_zipf * np.log(pt["weight"].to_numpy())[None, :] + rng.gumbel(size=(len(inter_idx), len(pt)))
     portfolio[inter_idx] = np.argsort(-keys_all, axis=1)[:, :PRODUCTS_PER_INDUSTRY]
+    preference = portfolio.copy()
     portfolio[np.arange(PRODUCTS_PER_INDUSTRY)[None, :] >= f["n_products"].to_numpy()[:, None]] = -1
     dest_keys = (p.destination_zipf * np.log(dests["weight"].to_numpy())[None, :] + rng.gumbel(size=(n, len(dests)))).astype(np.float32)
 
@@ -173,7 +178,10 @@ def build_population(p: WorldParams, products: Products) -> Population:
     f["phone"] = nm.phones(rng, cities["area_code"].to_numpy()[f["city"]])
     f["zip"] = nm.zips(rng, cities["zip_base"].to_numpy()[f["city"]])
     _customs_identity(f, rng, p, cities)
-    return Population(firms=f, portfolio=portfolio, dest_keys=dest_keys)
+    from eq_assets.synth.technology import build_tech_profile
+
+    return Population(firms=f, portfolio=portfolio, dest_keys=dest_keys, preference=preference,
+                      tech=build_tech_profile(f, p.seed))
 
 
 def _customs_identity(f: pd.DataFrame, rng: np.random.Generator, p: WorldParams, cities: pd.DataFrame) -> None:

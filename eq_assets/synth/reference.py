@@ -86,9 +86,10 @@ class RefData:
 
     ``comm`` (city): latent 1984 communications capacity C_c; ``phones``/``posts`` (city): its
     noisy measures as written; ``ports`` (province x REF_YEARS); ``province_of_city``;
-    ``foreign`` (cic2 x REF_YEARS) foreign-origin patent filings; ``ppi`` (cic2 x REF_YEARS,
-    2004 = 100); ``cic2_of_industry`` (catalog industry -> cic2 position); ``cic2_codes``;
-    ``internet_scale`` S = 2014 mean over cities of C_c * ports (informational).
+    ``foreign`` (cic2 x REF_YEARS) foreign-origin patent filings; ``foreign_ipc`` (IPC subclass
+    x REF_YEARS, subclasses ``ipc_subclasses``) the same by technology class; ``ppi`` (cic2 x
+    REF_YEARS, 2004 = 100); ``cic2_of_industry`` (catalog industry -> cic2 position);
+    ``cic2_codes``; ``internet_scale`` S = 2014 mean over cities of C_c * ports (informational).
     """
 
     comm: np.ndarray
@@ -101,6 +102,8 @@ class RefData:
     cic2_codes: tuple[str, ...]
     cic2_of_industry: np.ndarray
     internet_scale: float
+    foreign_ipc: np.ndarray
+    ipc_subclasses: tuple[str, ...]
 
     def year_index(self, year: int) -> int:
         return year - REF_YEARS[0]
@@ -125,6 +128,14 @@ class RefData:
         lf = np.log(self.foreign)
         rel = (lf[:, t] - lf[:, 0]) - (lf[:, t] - lf[:, 0]).mean()
         return rel[self.cic2_of_industry[industry]]
+
+    def foreign_class_rel(self, year: int) -> np.ndarray:
+        """Per IPC subclass: growth of ln foreign filings since 2004 minus its cross-class mean
+        (frozen at 2014), the shifts of the firms' exposure (``technology.class_driver``)."""
+        t = self.year_index(min(year, 2014))
+        lf = np.log(self.foreign_ipc)
+        g = lf[:, t] - lf[:, 0]
+        return g - g.mean()
 
     def ppi_of(self, industry: np.ndarray, year: int) -> np.ndarray:
         return self.ppi[self.cic2_of_industry[industry], self.year_index(year)]
@@ -160,9 +171,17 @@ def build_refdata(seed: int) -> RefData:
     ppi = np.round(100.0 * np.exp(np.cumsum(infl, axis=1)), 2)
     t14 = REF_YEARS.index(2014)
     scale = float(np.mean(comm * ports[prov_of_city, t14]))
+    # foreign filings by IPC subclass: their own stream (the draws above are unchanged)
+    from eq_assets.synth.technology import ipc_subclasses
+
+    subs = ipc_subclasses()
+    rng_c = stream(seed, "reference", "foreign_ipc")
+    c0 = 300.0 * np.exp(rng_c.normal(0.0, 0.9, len(subs)))
+    cg = rng_c.normal(0.10, 0.09, len(subs))
+    foreign_ipc = np.maximum(np.round(c0[:, None] * np.exp(cg[:, None] * t[None, :] + rng_c.normal(0.0, 0.05, (len(subs), n_y)))), 5.0)
     return RefData(comm=comm, phones=phones, posts=posts, province_of_city=prov_of_city, ports=ports,
                    foreign=foreign, ppi=ppi, cic2_codes=cic2_codes, cic2_of_industry=cic2_of_industry,
-                   internet_scale=scale)
+                   internet_scale=scale, foreign_ipc=foreign_ipc, ipc_subclasses=subs)
 
 
 def city_1984(ref: RefData) -> pd.DataFrame:
@@ -180,6 +199,12 @@ def province_internet_ports(ref: RefData) -> pd.DataFrame:
 def foreign_patents(ref: RefData) -> pd.DataFrame:
     rows = [(j, y, ref.foreign[i, k]) for i, j in enumerate(ref.cic2_codes) for k, y in enumerate(REF_YEARS)]
     return pd.DataFrame(rows, columns=["cic2", "year", "foreign_patent_filings"])
+
+
+def foreign_patents_ipc(ref: RefData) -> pd.DataFrame:
+    """Foreign-origin filings in China by IPC subclass and year (P1 Table 7 IV_patent)."""
+    rows = [(c, y, ref.foreign_ipc[i, k]) for i, c in enumerate(ref.ipc_subclasses) for k, y in enumerate(REF_YEARS)]
+    return pd.DataFrame(rows, columns=["ipc_subclass", "year", "foreign_patent_filings"])
 
 
 def industry_panel(ref: RefData, seed: int) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 For each exporting firm-year: a few HS6 products of its portfolio, a few destinations per
 product (persistent firm preferences over Zipf-weighted markets), one or two trade modes.
-Each observation (firm x HS6 x destination x trade mode x year) gets
+The products of a firm-year are its home portfolio plus Poisson(variety_eco * Eco) further
+products of its industry (P1 Table 9: digital innovation widens the product range). Each
+observation (firm x HS6 x destination x trade mode x year) gets
 
     ln lambda = a_i + D_it + sum_k gamma_k*Control_kit + endog_loading*v_it
                 + theta_jmt + nu_it + e_ijmt                                  (latent log quality)
@@ -70,8 +72,11 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     ex = fy[fy["exporting"]].reset_index(drop=True)
     fid = ex["fid"].to_numpy()
 
-    # products this year: each portfolio product w.p. 0.8, at least the first
-    port = pop.portfolio[fid]
+    # products this year: the home portfolio plus Poisson(variety_eco * Eco) next preferred
+    # products of the industry (Eco widens the range), each w.p. 0.8, at least the first
+    eco_f = np.where(ex["kind"].to_numpy() == KIND_INTERMEDIARY, 0.0, ex["Eco"].to_numpy())
+    n_avail = f["n_products"].to_numpy()[fid] + rng.poisson(p.variety_eco * eco_f)
+    port = np.where(np.arange(pop.preference.shape[1])[None, :] < n_avail[:, None], pop.preference[fid], -1)
     keep = (port >= 0) & (rng.random(port.shape) < 0.8)
     keep[~keep.any(axis=1), 0] = True
     r_ex, r_col = np.nonzero(keep)

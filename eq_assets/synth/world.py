@@ -7,8 +7,9 @@
 - the P1 reference sources of ``contract_p1`` (``reference/*.csv``) and the firm-anonymous
   ``customs_aggregate/customs_aggregate.csv`` (2004-2019; 2015-2019 simulated for firms alive
   in 2014, whose patents also run to 2019);
-- ``truth.csv`` (paper, table, column, term, true_value, basis): oracle rows for the Eco terms
-  of P1 Tables 1, 2, 4, 5, 6, 7 (``oracle.py``) and structural rows for the production
+- ``truth.csv`` (paper, table, column, term, true_value, basis, variant): oracle rows for the Eco
+  terms of every estimated column of P1 Tables 1-11, variants included (``oracle.py``), and
+  structural rows for the production
   function (table "TFP", columns "LP:<cic2>"/"ACF:<cic2>" per 2-digit industry, terms ln_l, ln_k;
   see :func:`truth_table`);
 - ``truth_firms.csv``: every customs firm code with its survey legal code (empty if none), the
@@ -47,10 +48,11 @@ from eq_assets.sources.contract import (
 from eq_assets.synth import p2 as p2_model  # P2:
 from eq_assets.synth import reference
 from eq_assets.sources.contract_p1 import (
-    CITY_1984, CITY_IP_PROTECTION, COUNTRY_DEVELOPMENT, COUNTRY_PANEL, CUSTOMS_AGGREGATE, FOREIGN_PATENTS, HS_CIC,
+    CITY_1984, CITY_IP_PROTECTION, COUNTRY_DEVELOPMENT, COUNTRY_PANEL, CUSTOMS_AGGREGATE, FOREIGN_PATENTS,
+    FOREIGN_PATENTS_IPC, HS_CIC,
     INDUSTRY_PANEL, P1_AGGREGATE_YEARS, PROVINCE_INTERNET_PORTS, US_INDUSTRY,
 )
-from eq_assets.synth import assemble, oracle
+from eq_assets.synth import assemble, oracle, oracle_vars
 from eq_assets.synth.catalog import Products, build_products
 from eq_assets.synth.derived import (  # noqa: F401  (aggregate_rows: part of this module's interface)
     aggregate_rows, analysis_diagnostics, latent_firm_years, latent_frame, truth_firms,
@@ -66,7 +68,7 @@ from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
 from eq_assets.synth import p2_oracle  # P2:  (noqa: E402 order kept for a minimal diff)
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 #: what generate writes (top-level names under out_dir); --force removes only these
 OUTPUTS = ("customs", "asif", "patents", "reference", "customs_aggregate", "latent", "truth.csv", "truth_firms.csv", "params.json")
 
@@ -140,6 +142,7 @@ def reference_sources(world: World) -> list[tuple]:
         (CITY_1984, reference.city_1984(ref)),
         (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
         (FOREIGN_PATENTS, reference.foreign_patents(ref)),
+        (FOREIGN_PATENTS_IPC, reference.foreign_patents_ipc(ref)),
         (COUNTRY_PANEL, reference.country_panel(p.seed)),
         (COUNTRY_DEVELOPMENT, reference.country_development()),
         (INDUSTRY_PANEL, reference.industry_panel(ref, p.seed)),
@@ -148,7 +151,7 @@ def reference_sources(world: World) -> list[tuple]:
     ]
 
 
-TRUTH_COLUMNS = ["paper", "table", "column", "term", "true_value", "basis"]
+TRUTH_COLUMNS = ["paper", "table", "column", "term", "true_value", "basis", "variant"]
 
 
 def truth_table(p: WorldParams) -> pd.DataFrame:
@@ -167,9 +170,10 @@ def truth_table(p: WorldParams) -> pd.DataFrame:
     for m in ("LP", "ACF"):
         if len(set(el.values())) == 1:
             b_l, b_k = next(iter(el.values()))
-            rows += [("P1", "TFP", m, "ln_l", b_l, "structural"), ("P1", "TFP", m, "ln_k", b_k, "structural")]
+            rows += [("P1", "TFP", m, "ln_l", b_l, "structural", ""), ("P1", "TFP", m, "ln_k", b_k, "structural", "")]
         for code, (b_l, b_k) in el.items():
-            rows += [("P1", "TFP", f"{m}:{code}", "ln_l", b_l, "structural"), ("P1", "TFP", f"{m}:{code}", "ln_k", b_k, "structural")]
+            rows += [("P1", "TFP", f"{m}:{code}", "ln_l", b_l, "structural", ""),
+                     ("P1", "TFP", f"{m}:{code}", "ln_k", b_k, "structural", "")]
     return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
 
 
@@ -239,6 +243,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
             print(f"  [{name}: {phases[name]:.1f} s]", flush=True)
 
     world = build_world(p)
+    ctx = oracle_vars.oracle_context(world) if scope != "none" else None  # what the P1 oracle needs of the world
     phase("world")
     files: dict[str, int] = {}
     diag = {"n": 0, "own_share_sum": 0.0}
@@ -262,8 +267,10 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         diag["n"] += dg["n"]
         diag["own_share_sum"] += dg["own_share_sum"]
         if scope != "none":
-            spill.put(assemble.P1_OBS_PARTS, oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref))
-            spill.put(assemble.P1_FY_PARTS, oracle.firm_year_covariates(d.firm_years, world.ref))
+            obs_part, fy_part = oracle.year_parts(d.obs, d.firm_years, d.patents, p, world.ref, ctx)
+            spill.put(assemble.P1_OBS_PARTS, obs_part)
+            spill.put(assemble.P1_FY_PARTS, fy_part)
+            del obs_part, fy_part
         if latent:
             lat = latent_frame(world, d)
             (out / "latent").mkdir(exist_ok=True)
@@ -329,7 +336,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
     truth = truth_table(p)
     oracle_diag: dict = {}
     if scope != "none":
-        otruth, oracle_diag = assemble.p1_oracle(spill, scope, fit_seconds)
+        otruth, oracle_diag = assemble.p1_oracle(spill, scope, fit_seconds, ctx)
         if len(otruth):
             truth = pd.concat([otruth, truth], ignore_index=True)
     oracle_seconds = round(time.perf_counter() - t_or, 2)
@@ -339,6 +346,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
     phase("P1 oracle")
     if p2_truth is not None:
         truth = pd.concat([truth, p2_truth], ignore_index=True)
+    truth["variant"] = truth["variant"].fillna("") if "variant" in truth.columns else ""
     # 10 significant digits: the multithreaded demeaner can jitter the last bits between runs
     truth["true_value"] = [_sig(v) for v in truth["true_value"]]
     files["truth.csv"] = write_frame(con, truth, out / "truth.csv")
@@ -355,8 +363,8 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
     }
     (out / "params.json").write_text(
         json.dumps({"generator_version": GENERATOR_VERSION, "scale": p.scale, "seed": p.seed, "params": p.to_dict(),
-                    "true_values": {f"{r.table}:{r.column}:{r.term}": r.true_value for r in truth.itertuples()
-                                    if r.paper == "P1"},  # P2: P2's truths are under "p2"
+                    "true_values": {f"{r.table}:{r.column}:{r.term}" + (f":{r.variant}" if r.variant else ""): r.true_value
+                                    for r in truth.itertuples() if r.paper == "P1"},  # P2: P2's truths are under "p2"
                     "causal_effects": {"beta_eco": p.beta_eco, **p.beta_parts,
                                        "endog_loading_quality": p.endog_loading,
                                        "endog_rate_loading": p.endog_rate_loading,
