@@ -63,13 +63,16 @@ def _empty(message: str, size=(6.0, 1.6)) -> bytes:
 
 
 def coefficient_rows(results: pd.DataFrame, paper: str, table: str, specs=None) -> pd.DataFrame:
-    """The coefficients a table prints as regressors of interest (first-stage columns excluded)."""
+    """The coefficients a table prints as regressors of interest (first-stage columns and the
+    variants reported only in results.csv excluded)."""
     from eq_assets.regressions.specs import specs_for
 
     table = str(table)
     specs = specs if specs is not None else specs_for(paper, table)
-    keep = {(s.column, t) for s in specs if s.paper == paper and s.table == table for t in s.regressors}
+    keep = {(s.column, t) for s in specs if s.paper == paper and s.table == table and not s.variant for t in s.regressors}
     sub = results[(results["paper"] == paper) & (results["table"].astype(str) == table)]
+    if "variant" in sub.columns:
+        sub = sub[sub["variant"].fillna("") == ""]
     mask = [(str(c), str(t)) in keep for c, t in zip(sub["column"], sub["term"])]
     out = sub[mask].copy()
     out["column"] = out["column"].astype(str)
@@ -83,7 +86,8 @@ def coefficient_plot(results: pd.DataFrame, paper: str, table: str, truth: pd.Da
     if rows.empty:
         return _empty(f"{paper} Table {table}: no coefficients")
     if truth is not None and not truth.empty:
-        t = truth[["paper", "table", "column", "term", "true_value"]].astype({"table": str, "column": str})
+        t = truth if "variant" not in truth.columns else truth[truth["variant"].fillna("") == ""]
+        t = t[["paper", "table", "column", "term", "true_value"]].astype({"table": str, "column": str})
         rows = rows.merge(t, on=["paper", "table", "column", "term"], how="left")
     else:
         rows["true_value"] = np.nan
@@ -115,8 +119,10 @@ def first_stage_plot(results: pd.DataFrame, specs=None) -> bytes:
     from eq_assets.regressions.specs import SPECS
 
     specs = specs if specs is not None else SPECS
-    iv = {(s.paper, s.table, s.column): s for s in specs if s.estimator == "iv"}
+    iv = {(s.paper, s.table, s.column): s for s in specs if s.estimator == "iv" and not s.variant}
     f = results[results["term"] == STAT_KP_WALD_F]
+    if "variant" in f.columns:  # the published readings only
+        f = f[f["variant"].fillna("") == ""]
     rows = [(f"{p} T{t} ({c}): {', '.join(iv[(p, str(t), str(c))].instruments)}", float(v), len(iv[(p, str(t), str(c))].instruments))
             for p, t, c, v in zip(f["paper"], f["table"], f["column"], f["estimate"]) if (p, str(t), str(c)) in iv]
     if not rows:
