@@ -285,7 +285,11 @@ P2_SPEC_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(c for s in P2_SPECS for c
 
 #: Said under every P2 regression table (FE, cluster, R2, sample rule, outcome).
 P2_COMMON_NOTE = (
-    "Firm and year FE (P2 eq. 8) unless the FE rows say otherwise; singletons kept (P2's N is the same with and without firm FE); SEs clustered by firm (xtreg, fe vce(robust); P2 names no cluster), the city-clustered SEs are the variant city_cluster; R2 = within R2 (P2's 0.0076 with FE and no controls is one). Each column uses every firm-year with its variables non-missing (P2's N differ by column). qua = value-weighted mean of quality min-max standardized within HS6 over 2010-2012 (P2 eqs. 10-13; sigma = 3 drops out of the standardized measure)."
+    "Firm and year FE (P2 eq. 8) unless the FE rows say otherwise, singletons kept (P2's N is the same with and "
+    "without firm FE). P2 names no cluster: firm clusters, as xtreg, fe vce(robust) (variant city_cluster: by "
+    "city, where egscore varies). R2 = within R2 (P2's 0.0076 with FE and no controls is one; the ordinary R2 "
+    "without FE). Each column uses every firm-year with its variables non-missing (P2's N differ by column). "
+    "qua: quality min-max standardized within HS6 over 2010-2012, value-weighted to the firm-year (P2 eqs. 10-13)."
 )
 
 _CONTROLS_NOTE = ("Controls: ln average wage, ln revenue, ln export delivery value (firm), ln GDP per capita, "
@@ -294,7 +298,7 @@ _CONTROLS_NOTE = ("Controls: ln average wage, ln revenue, ln export delivery val
 #: Table notes: FE, cluster, sample and every choice where P2 is silent (rendered under each table;
 #: see specs.TABLE_NOTES). The renderer adds the vcov, the samples and the variant names itself.
 P2_NOTES: dict[tuple[str, str], str] = {
-    ("P2", "2"): P2_COMMON_NOTE + " Column 1: no FE, intercept; R2 is then the ordinary R2. " + _CONTROLS_NOTE,
+    ("P2", "2"): P2_COMMON_NOTE + " Column 1: no FE, with intercept. " + _CONTROLS_NOTE,
     ("P2", "3"): P2_COMMON_NOTE + " Each sub-index (0-1, China Software Testing Center website scores) alone with the "
                  "controls; housing and information disclosure enter egscore but are not printed, as in P2. " + _CONTROLS_NOTE,
     ("P2", "4"): P2_COMMON_NOTE + " (1) qua_price = value-weighted firm-year mean of ln unit value, not standardized "
@@ -314,7 +318,7 @@ P2_NOTES: dict[tuple[str, str], str] = {
                  "reported under each column. " + _CONTROLS_NOTE,
     ("P2", "7"): P2_COMMON_NOTE + " (1) eastern-region cities only; (2)-(5) egscore x moderator, the moderator's main "
                  "effect as a control (absorbed by the firm FE where constant within firm). (3) = the cities with a "
-                 "local e-government policy (北大法宝, first one in 2010-2012), as P2's text defines the column (its "
+                 "local e-government policy in 2010-2012 (北大法宝 list), as P2's text defines the column (its "
                  "header says 智慧城市; variant smart_city_pilot = the 2013+ smart-city pilots). FTZ provinces: "
                  "pilot FTZs of 2013-2015 (all after the sample; P2 silent). Digital infrastructure: province "
                  "broadband users above their 2010-2012 mean. " + _CONTROLS_NOTE,

@@ -91,7 +91,7 @@ class TableStyle:
 PAPER_STYLES: dict[str, TableStyle] = {
     "P1": TableStyle(parenthesis="se", digits=4),
     "P2": TableStyle(parenthesis="p_value", digits=3, fe_rows=(("firm_id", "Firm FE"), ("year", "Year FE")),
-                     first_stage="panel", r2="r2_within", r2_label="R2 (within)"),
+                     first_stage="panel", r2="r2_within", r2_label="R2"),
 }
 #: Per-table deviations from the paper's style.
 TABLE_STYLE_OVERRIDES: dict[tuple[str, str], dict] = {
