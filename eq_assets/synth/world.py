@@ -343,8 +343,8 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
     phase("P1 oracle")
     if p2_truth is not None:
         truth = pd.concat([truth, p2_truth], ignore_index=True)
-    if "variant" in truth.columns:  # P2: variant truths (empty = the published reading)
-        truth["variant"] = truth["variant"].fillna("")
+    # the reading a truth belongs to (P2's variants; empty = the published reading), always written
+    truth["variant"] = truth["variant"].fillna("") if "variant" in truth.columns else ""
     # 10 significant digits: the multithreaded demeaner can jitter the last bits between runs
     truth["true_value"] = [_sig(v) for v in truth["true_value"]]
     files["truth.csv"] = write_frame(con, truth, out / "truth.csv")
