@@ -127,8 +127,8 @@ def test_firm_year_p2_controls_by_hand():
     c11 = out[(out.legal_code == "C") & (out.year == 2011)].iloc[0]
     assert np.isnan(c11.Con_asset) and np.isnan(c11.SA) and c11.foreign == 1
     # P2 Table 8 col. 1: ind_type = labour-intensive (division 17) = 1 - capital-intensive (33)
-    assert a11.labour_intensive == 1 and a11.capital_intensive == 0
-    assert c11.labour_intensive == 0 and c11.capital_intensive == 1
+    assert a11.ind_type == 1 and a11.capital_intensive == 0
+    assert c11.ind_type == 0 and c11.capital_intensive == 1
     assert a11.gvc_upstreamness == 1.0 and c11.gvc_upstreamness == 4.0 and "gvc_top" not in out.columns
 
 
@@ -195,7 +195,7 @@ def test_p2_readings_firm_clusters_singletons_kept_and_variants():
     assert by[("4", "1", "")].depvar == "qua_price" and by[("4", "1", "price_minmax")].depvar == "qua_price_minmax"
     assert by[("7", "3", "")].regressors == ("egscore", "egscore_egov_policy")
     assert by[("7", "3", "smart_city_pilot")].regressors == ("egscore", "egscore_smart_city")
-    assert by[("8", "1", "")].regressors == ("egscore", "egscore_labour_intensive")
+    assert by[("8", "1", "")].regressors == ("egscore", "egscore_ind_type")
     assert by[("8", "1", "capital_coded")].regressors == ("egscore", "egscore_capital_intensive")
     assert by[("9", "4", "gvc_industry")].regressors == ("egscore", "egscore_gvc_top_industry")
     assert by[("10", "4", "")].regressors == ("egscore", "innov", "egscore_innov")

@@ -151,7 +151,7 @@ def test_truth_rows(p2_dir):
     keys = set(zip(p2["table"], p2["column"], p2["term"]))
     need = {("2", "3", "egscore"), ("4", "1", "egscore"), *[("6", c, "egscore") for c in "12345"]}
     need |= {("7", str(i), f"egscore_{x}") for i, x in enumerate(("coastal", "egov_policy", "ftz", "infra"), start=2)}
-    need |= {("8", "1", "egscore_labour_intensive"), ("8", "2", "egscore_high_tech")}
+    need |= {("8", "1", "egscore_ind_type"), ("8", "2", "egscore_high_tech")}
     need |= {("9", str(i), f"egscore_{x}") for i, x in
              enumerate(("private", "ln_assets", "SA", "gvc_top", "general_trade"), start=1)}
     need |= {("10", str(i), t) for i, x in enumerate(("exit", "imp", "fdi", "innov"), start=1)

@@ -213,7 +213,7 @@ VARIABLES: dict[str, str] = {
     "high_tech": "1 if the industry is high-tech (P2 Table 8 col. 2).",
     "energy_raw": "1 if an energy or raw-material industry (P2 Table 5 col. 7 drops them).",
     "capital_intensive": "1 if a capital-intensive industry (CIC divisions 25-43 by default; P2 Table 8 col. 1, variant capital_coded).",
-    "labour_intensive": "1 if a labour-intensive industry (1 - capital_intensive; P2 Table 8 col. 1 ind_type, read from its sign and text).",
+    "ind_type": "1 if a labour-intensive industry, 1 - capital_intensive (P2 Table 8 col. 1 ind_type, coded from its sign and text).",
     "city_changer": "1 if the firm's city is not the same in all its survey years 2010-2012 (P2 Table 5 col. 5 drops them).",
     "industry_changer": "1 if the firm's 4-digit CIC is not the same in all its survey years 2010-2012 (P2 Table 5 col. 6).",
     "exit": "City x industry exit rate: share of last year's survey firms of the cell absent this year (P2 Table 10 col. 1), in [0, 1].",
@@ -262,7 +262,7 @@ VARIABLES: dict[str, str] = {
         "Con_wag", "Con_inc", "Con_exp", "Con_gdp", "Con_num", "Con_inf")},
     "balanced": "1 if the firm has qua in every year 2010-2012 (P2 Table 5 col. 8 balanced panel).",
     **{f"egscore_{x}": f"Interaction egscore x {x} (P2 Tables 7-10)." for x in (
-        "coastal", "egov_policy", "smart_city", "ftz", "infra", "labour_intensive", "capital_intensive", "high_tech",
+        "coastal", "egov_policy", "smart_city", "ftz", "infra", "ind_type", "capital_intensive", "high_tech",
         "private", "ln_assets", "SA", "gvc_top", "gvc_top_industry", "general_trade", "exit", "imp", "fdi", "innov",
         "innov_patents")},
     # ---- regression results (results.csv) and descriptive statistics -----------------------------

@@ -28,7 +28,7 @@ Firm-year (from the cleaned survey, :func:`firm_year_p2`)
   :mod:`eq_assets.quality.p2_steps` and the top-decile dummies in :func:`p2_panel`);
   ``capital_intensive`` (P2 splits industries "by name" into labour- and capital-intensive: CIC
   divisions 25-43 vs 13-24 by default, :func:`capital_intensive_industries`) and its complement
-  ``labour_intensive``, P2's ``ind_type`` (see :data:`LABOUR_INTENSIVE_DOC`).
+  ``ind_type`` (1 for labour-intensive industries, P2's name; see :data:`IND_TYPE_DOC`).
 * Sample flags (Table 5): ``city_changer`` / ``industry_changer`` = the firm's city / 4-digit CIC
   is not the same in all its survey years of the P2 period.
 * Mechanisms (Table 10): ``exit`` = city x industry exit rate (:func:`exit_rate`), ``innov_patents``
@@ -68,7 +68,7 @@ FOREIGN_PREFIXES: tuple[str, ...] = ("2", "3")
 
 #: Moderators whose egscore interaction P2 Tables 7-10 use (egscore_<x> = egscore * x).
 INTERACTION_MODERATORS: tuple[str, ...] = (
-    "coastal", "egov_policy", "smart_city", "ftz", "infra", "labour_intensive", "capital_intensive", "high_tech",
+    "coastal", "egov_policy", "smart_city", "ftz", "infra", "ind_type", "capital_intensive", "high_tech",
     "private", "ln_assets", "SA", "gvc_top", "gvc_top_industry", "general_trade", "exit", "imp", "fdi", "innov",
     "innov_patents",
 )
@@ -158,12 +158,12 @@ def exit_rate(
 #: printing, culture goods) are labour-intensive.
 CAPITAL_INTENSIVE_DIVISIONS: tuple[int, int] = (25, 43)
 
-LABOUR_INTENSIVE_DOC = """P2 Table 8 col. 1 (header "资本密集型行业") prints egscore 0.051 and egscore x ind_type
+IND_TYPE_DOC = """P2 Table 8 col. 1 (header "资本密集型行业") prints egscore 0.051 and egscore x ind_type
 -0.017 and concludes "数字政务赋能企业出口对于资本密集型行业更为显著" (the effect is stronger in
 capital-intensive industries; the abstract and conclusion say the same). Both hold only if
 ind_type = 1 marks the labour-intensive industries: egscore is then the capital-intensive effect
 (0.051) and labour-intensive industries gain 0.017 less. So the printed moderator is
-``labour_intensive`` = 1 - ``capital_intensive``; the capital-coded interaction (same fit,
+``ind_type`` = 1 - ``capital_intensive``; the capital-coded interaction (same fit,
 mirrored sign) is the variant ``capital_coded``."""
 
 
@@ -259,7 +259,7 @@ def firm_year_p2(
     out["gvc_upstreamness"] = pd.to_numeric(out["gvc_upstreamness"], errors="coerce").astype(float)
     ci = capital_intensive_industries(firms, years=years, rule=capital_rule)
     out = out.merge(ci[["cic", "capital_intensive"]], on="cic", how="left", validate="many_to_one")
-    out["labour_intensive"] = 1.0 - out["capital_intensive"]
+    out["ind_type"] = 1.0 - out["capital_intensive"]
     out = out.merge(changers(firms, years=years), on="legal_code", how="left", validate="many_to_one")
     ex = exit_rate(firms, industry_digits=exit_industry_digits, years=years)
     out["exit_industry"] = out["cic"].astype(str).str[:exit_industry_digits]

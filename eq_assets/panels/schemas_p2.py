@@ -43,7 +43,7 @@ FIRM_YEAR_FLOATS: dict = {
     "Con_wag": {}, "Con_inc": {}, "Con_exp": {}, "age": {"ge": 1}, "Con_age": {"ge": 0}, "Con_asset": {},
     "ln_assets": {}, "SA": {}, "soe": _DUMMY, "foreign": _DUMMY, "private": _DUMMY, "Con_tariff": {},
     "gvc_upstreamness": {}, "high_tech": _DUMMY, "energy_raw": _DUMMY,
-    "capital_intensive": _DUMMY, "labour_intensive": _DUMMY, "city_changer": _DUMMY, "industry_changer": _DUMMY,
+    "capital_intensive": _DUMMY, "ind_type": _DUMMY, "city_changer": _DUMMY, "industry_changer": _DUMMY,
     "exit": _UNIT, "n_patents": {"ge": 0}, "innov_patents": {"ge": 0},
 }
 P2FirmYear = _model(

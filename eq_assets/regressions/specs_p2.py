@@ -62,9 +62,9 @@ Choices the paper leaves open (each a named constant below, documented here):
   2010-2012年间共有 177 座城市陆续开展电子政务建设" -- the cities with local e-government policies
   in 2010-2012 (``egov_policy``, from the reference list ``egov_policy``); the smart-city pilots
   (first batch 2013, after the sample) are the variant ``smart_city_pilot``.
-* **Table 8 column 1**: the moderator is ``labour_intensive`` (P2's ind_type): P2 prints egscore x
+* **Table 8 column 1**: the moderator is P2's ``ind_type`` = 1 for labour-intensive industries: P2 prints egscore x
   ind_type = -0.017 and says the effect is stronger in capital-intensive industries, which holds
-  only with ind_type = 1 for labour-intensive ones (:data:`eq_assets.panels.p2.LABOUR_INTENSIVE_DOC`);
+  only with ind_type = 1 for labour-intensive ones (:data:`eq_assets.panels.p2.IND_TYPE_DOC`);
   the capital-coded interaction is the variant ``capital_coded``.
 * **Table 9 column 4**: ``gvc_top`` = top decile of the firm's upstreamness aggregated from its
   exported products ("将产品层面的 GVC 汇总到企业层面"); the firm's own industry's upstreamness is the
@@ -114,7 +114,7 @@ P2_NEIGHBOUR_INSTRUMENTS: tuple[str, ...] = ("egscore_size5", "egscore_size7", "
 
 #: Moderators of the heterogeneity tables (each enters as egscore_<x> = egscore * x).
 P2_TABLE7_MODERATORS: tuple[str, ...] = ("coastal", "egov_policy", "ftz", "infra")
-P2_TABLE8_MODERATORS: tuple[str, ...] = ("labour_intensive", "high_tech")
+P2_TABLE8_MODERATORS: tuple[str, ...] = ("ind_type", "high_tech")
 P2_TABLE9_MODERATORS: tuple[str, ...] = ("private", "ln_assets", "SA", "gvc_top", "general_trade")
 P2_TABLE10_MECHANISMS: tuple[str, ...] = ("exit", "imp", "fdi", "innov")
 

@@ -295,7 +295,7 @@ def firm_moderators(fy: pd.DataFrame, pop: Population, p: WorldParams, p2w: P2Wo
         "smart_city": np.isin(city_code, sorted(pc.SMART_CITY_YEAR)),
         "ftz": np.isin(prov, sorted(pc.FTZ_PROVINCES)),
         "infra": np.isin(prov, sorted(pc.HIGH_BROADBAND_PROVINCES)),
-        "labour_intensive": ~np.array([pc.capital_intensive(c) for c in cic], dtype=bool),
+        "ind_type": ~np.array([pc.capital_intensive(c) for c in cic], dtype=bool),
         "high_tech": np.isin(cic, sorted(pc.HIGH_TECH_INDUSTRIES)),
         "private": f["reg_type"].isin(sorted(pc.PRIVATE_REG_TYPES)).to_numpy()[fid],
         "ln_assets": s - p.p2_size_center,

@@ -56,7 +56,7 @@ Moderator definitions (the pipeline must use the same, see the report of this mo
 east = region 东部; coastal, egov_policy (a policy year in 2010-2012 in the egov_policy list),
 smart_city (pilot in any batch; all after 2012), ftz (province flag); infra = province-year
 broadband users above their mean over the province-years 2010-2012; capital_intensive = CIC
-division >= 25, labour_intensive = 1 - capital_intensive; high_tech, energy_raw from industry
+division >= 25, ind_type = 1 - capital_intensive; high_tech, energy_raw from industry
 attributes; private = reg type 171-174, soe = 110/141/143/151, foreign = 2xx/3xx; ln_assets =
 ln total assets; SA = -0.737 size + 0.043 size^2 - 0.040 age, size = ln total assets in million
 yuan, age = year - opening year + 1; gvc_top = the firm-year's export-weighted product
@@ -87,7 +87,7 @@ from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, MODE_GENE
 
 #: Heterogeneity moderators with an interaction column egscore_<x> (Tables 7-9).
 MODERATORS: tuple[str, ...] = (
-    "coastal", "egov_policy", "smart_city", "ftz", "infra", "labour_intensive", "capital_intensive", "high_tech",
+    "coastal", "egov_policy", "smart_city", "ftz", "infra", "ind_type", "capital_intensive", "high_tech",
     "private", "ln_assets", "SA", "gvc_top", "gvc_top_industry", "general_trade", "exit", "imp", "fdi", "innov",
     "innov_patents",
 )
@@ -343,7 +343,7 @@ def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame |
     panel["egov_policy"] = panel["city"].isin(sorted(policy_cities(p2w.egov_policy))).astype(float)
     panel["ftz"] = panel["ftz"].astype(float)
     panel["capital_intensive"] = panel["cic"].map(pc.capital_intensive).astype(float)
-    panel["labour_intensive"] = 1.0 - panel["capital_intensive"]
+    panel["ind_type"] = 1.0 - panel["capital_intensive"]
     panel["high_tech"] = panel["high_tech"].astype(float)
     panel["energy_raw"] = panel["energy_raw"].astype(float)
     panel["private"] = panel["reg_type"].isin(sorted(pc.PRIVATE_REG_TYPES)).astype(float)

@@ -44,14 +44,14 @@ def _gamma_default() -> dict[str, float]:
 
 # P2: moderators of the e-government effect (P2 Tables 7-9), in P2_MODERATORS order.
 P2_MODERATORS: tuple[str, ...] = (
-    "coastal", "egov_policy", "smart_city", "ftz", "infra", "labour_intensive", "high_tech", "private", "ln_assets",
+    "coastal", "egov_policy", "smart_city", "ftz", "infra", "ind_type", "high_tech", "private", "ln_assets",
     "SA", "gvc_top", "general_trade",
 )
 
 
 def _p2_delta_default() -> dict[str, float]:  # P2:
     return {
-        "coastal": 0.6, "egov_policy": 0.3, "smart_city": 0.0, "ftz": 0.6, "infra": 0.6, "labour_intensive": -0.5,
+        "coastal": 0.6, "egov_policy": 0.3, "smart_city": 0.0, "ftz": 0.6, "infra": 0.6, "ind_type": -0.5,
         "high_tech": -0.5, "private": 0.4, "ln_assets": 0.3, "SA": 0.8, "gvc_top": 0.6,
         "general_trade": 0.0,
     }
