@@ -15,8 +15,6 @@ from eq_assets.panels.p2 import (
     balanced_flag,
     capital_intensive_industries,
     changers,
-    city_year_p2,
-    egov_policy_dummy,
     exit_rate,
     firm_year_p2,
     first_differences,
@@ -26,6 +24,7 @@ from eq_assets.panels.p2 import (
     safe_log,
     top_share,
 )
+from eq_assets.panels.p2_city import city_year_p2, egov_policy_dummy
 from eq_assets.quality.p2 import estimate_quality_p2
 from eq_assets.quality.p2_steps import p2_estimate_quality, p2_firm_year, p2_observations
 from eq_assets.regressions.samples import get_sample

@@ -13,7 +13,8 @@ from pydantic import Field
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.instruments.p2 import p2_instruments as build_instruments
-from eq_assets.panels.p2 import EGOV_POLICY_YEARS, SOE_TYPES, city_year_p2, firm_year_p2, p2_panel as build_panel
+from eq_assets.panels.p2 import SOE_TYPES, firm_year_p2, p2_panel as build_panel
+from eq_assets.panels.p2_city import EGOV_POLICY_YEARS, city_year_p2
 from eq_assets.panels.schemas_p2 import P2CityYear, P2Descriptive, P2FirmYear, P2Instruments, P2Panel
 from eq_assets.reports.descriptive import P2_TABLE1_VARIABLES, describe
 from eq_assets.settings import P2_YEARS
