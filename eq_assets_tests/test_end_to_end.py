@@ -44,7 +44,8 @@ def test_outputs_written_with_table1(world):
     assert (eco["n_obs"] > 1000).all() and eco["std_error"].gt(0).all()
     # the original columns, in order, then the columns added since (appended, never renamed)
     assert list(res.columns) == ["paper", "table", "column", "term", "estimate", "std_error", "p_value",
-                                 "n_obs", "adj_r2", "fixed_effects", "vcov", "sample", "r2_within", "adj_r2_within", "variant"]
+                                 "n_obs", "adj_r2", "fixed_effects", "vcov", "sample", "r2_within", "adj_r2_within",
+                                 "variant", "r2"]
     md = (out / "P1_table1.md").read_text(encoding="utf-8")
     tex = (out / "P1_table1.tex").read_text(encoding="utf-8")
     assert "Eco" in md and "Observations" in md and "\\begin{tabular}" in tex

@@ -15,7 +15,6 @@ from eq_assets.panels.p2 import (
     balanced_flag,
     capital_intensive_industries,
     changers,
-    city_year_p2,
     exit_rate,
     firm_year_p2,
     first_differences,
@@ -23,7 +22,9 @@ from eq_assets.panels.p2 import (
     p2_panel,
     sa_index,
     safe_log,
+    top_share,
 )
+from eq_assets.panels.p2_city import city_year_p2, egov_policy_dummy
 from eq_assets.quality.p2 import estimate_quality_p2
 from eq_assets.quality.p2_steps import p2_estimate_quality, p2_firm_year, p2_observations
 from eq_assets.regressions.samples import get_sample
@@ -69,6 +70,10 @@ def test_ownership_dummies():
     assert d["private"].tolist()[:7] == [0, 0, 1, 1, 0, 0, 0]
     assert d["foreign"].tolist()[:7] == [0, 0, 0, 0, 1, 1, 0]
     assert d.iloc[7].isna().all()
+    # joint ventures: 141 国有联营 and 143 国有与集体联营 are state-owned, 142 集体联营 (collective) is not
+    j = ownership_dummies(pd.Series(["141", "142", "143", "120"]))
+    assert j["soe"].tolist() == [1, 0, 1, 0]
+    assert ownership_dummies(pd.Series(["142"]), soe_types=("142",))["soe"].tolist() == [1]
 
 
 def test_exit_rate_by_hand():
@@ -115,14 +120,15 @@ def test_firm_year_p2_controls_by_hand():
     assert a11.Con_asset == pytest.approx(math.log(4000.0)) and a11.ln_assets == a11.Con_asset
     assert a11.SA == pytest.approx(sa_index([4000.0], [12])[0])
     assert a11.Con_tariff == 4.0 and a11.private == 1 and a11.soe == 0
-    assert a11.innov == pytest.approx(math.log(4.0)) and a11.exit == 0.5
+    assert a11.innov_patents == pytest.approx(math.log(4.0)) and a11.exit == 0.5
     b10 = out[(out.legal_code == "B") & (out.year == 2010)].iloc[0]
-    assert np.isnan(b10.Con_exp) and b10.soe == 1 and np.isnan(b10.Con_tariff) and b10.innov == 0
+    assert np.isnan(b10.Con_exp) and b10.soe == 1 and np.isnan(b10.Con_tariff) and b10.innov_patents == 0
     c11 = out[(out.legal_code == "C") & (out.year == 2011)].iloc[0]
     assert np.isnan(c11.Con_asset) and np.isnan(c11.SA) and c11.foreign == 1
-    # gvc_top: 90th percentile of upstreamness over the 7 firm-years; only C's industries can reach it
-    assert out.loc[out.legal_code == "A", "gvc_top"].eq(0).all()
-    assert out.loc[(out.legal_code == "C") & (out.year >= 2011), "gvc_top"].eq(1).all()
+    # P2 Table 8 col. 1: ind_type = labour-intensive (division 17) = 1 - capital-intensive (33)
+    assert a11.ind_type == 1 and a11.capital_intensive == 0
+    assert c11.ind_type == 0 and c11.capital_intensive == 1
+    assert a11.gvc_upstreamness == 1.0 and c11.gvc_upstreamness == 4.0 and "gvc_top" not in out.columns
 
 
 def test_first_differences_only_consecutive_years():
@@ -165,8 +171,34 @@ def test_specs_read_only_panel_columns():
     assert set(P2_SPEC_COLUMNS) <= cols
     tables = sorted({s.table for s in P2_SPECS}, key=int)
     assert tables == [str(t) for t in range(2, 11)]
-    iv = [s for s in P2_SPECS if s.estimator == "iv"]
+    iv = [s for s in P2_SPECS if s.estimator == "iv" and not s.variant]
     assert [s.instruments[0] for s in iv] == ["egscore_size5", "egscore_size7", "egscore_size10", "IV_int", "IV_gov"]
+
+
+def test_p2_readings_firm_clusters_singletons_kept_and_variants():
+    """Issue 11: firm clusters and singletons kept in every published column; each has a city-clustered
+    twin (variant city_cluster) with the same model; the named reading variants differ as documented."""
+    pub = [s for s in P2_SPECS if not s.variant]
+    assert pub and all(s.vcov == (("CRV1", "firm_id"),) and s.fixef_rm == "none" for s in pub)
+    city = {(s.table, s.column): s for s in P2_SPECS if s.variant == "city_cluster"}
+    assert set(city) == {(s.table, s.column) for s in pub}
+    for s in pub:
+        c = city[(s.table, s.column)]
+        assert c.vcov == (("CRV1", "city"),) and c.formula == s.formula and c.sample == s.sample
+    by = {(s.table, s.column, s.variant): s for s in P2_SPECS}
+    fd = by[("4", "3", "")]
+    assert fd.fixed_effects == ("year",) and fd.regressors == ("D_egscore",)
+    assert fd.controls == ("D_Con_wag", "D_Con_inc", "D_Con_exp", "D_Con_gdp", "D_Con_num", "D_Con_inf")
+    assert by[("4", "3", "fd_firm_trends")].fixed_effects == ("firm_id", "year")
+    assert by[("4", "3", "fd_firm_trends")].controls[0] == "Con_wag"
+    assert by[("4", "1", "")].depvar == "qua_price" and by[("4", "1", "price_minmax")].depvar == "qua_price_minmax"
+    assert by[("7", "3", "")].regressors == ("egscore", "egscore_egov_policy")
+    assert by[("7", "3", "smart_city_pilot")].regressors == ("egscore", "egscore_smart_city")
+    assert by[("8", "1", "")].regressors == ("egscore", "egscore_ind_type")
+    assert by[("8", "1", "capital_coded")].regressors == ("egscore", "egscore_capital_intensive")
+    assert by[("9", "4", "gvc_industry")].regressors == ("egscore", "egscore_gvc_top_industry")
+    assert by[("10", "4", "")].regressors == ("egscore", "innov", "egscore_innov")
+    assert by[("10", "4", "innov_firm_patents")].regressors == ("egscore", "innov_patents", "egscore_innov_patents")
 
 
 def _city_inputs():
@@ -191,9 +223,28 @@ def _city_inputs():
     return cp, ca, pp, eg, wr
 
 
+def test_egov_policy_dummy_and_top_share_by_hand():
+    """P2 Table 7 col. 3: cities with a local e-government policy in 2010-2012; P2 Table 9 col. 4's
+    top decile."""
+    pol = pd.DataFrame({"city_code": ["1101", "1101", "1302", "1303"], "year": [2008, 2011, 2009, 2013],
+                        "n_policies": [1, 2, 1, 1]})
+    cities = pd.Series(["1101", "1302", "1303", "1304"])
+    assert egov_policy_dummy(cities, pol).tolist() == [1.0, 0.0, 0.0, 0.0]  # 1302 only 2009, 1303 only 2013
+    assert egov_policy_dummy(cities, pol, window=(2009, 2013)).tolist() == [1.0, 1.0, 1.0, 0.0]
+    # top_share: the 0.9 quantile of 1..10 is 9.1 -> only 10 is in the top; NaN stays NaN
+    x = pd.Series([*range(1, 11), np.nan], dtype=float)
+    t = top_share(x, 0.9)
+    assert t[:10].tolist() == [0.0] * 9 + [1.0] and np.isnan(t[10])
+    assert top_share(x, 0.5)[:10].tolist() == [0.0] * 5 + [1.0] * 5  # median 5.5
+
+
 def test_city_year_variables():
     cp, ca, pp, eg, _ = _city_inputs()
-    out, acc = city_year_p2(eg, cp, ca, pp)
+    pol = pd.DataFrame({"city_code": ["1302"], "year": [2012], "n_policies": [1]})
+    inn = pd.DataFrame({"city_code": ["1302", "1303"], "year": [2010, 2011], "patent_score": [40.0, 55.5]})
+    out, acc = city_year_p2(eg, cp, ca, pp, pol, inn)
+    r0 = city_year_p2(eg, cp, ca, pp)[0]
+    assert r0["egov_policy"].isna().all() and r0["innov"].isna().all()  # sources not given: missing
     assert acc.balanced and len(out) == 10
     r = out.set_index(["city_code", "year"])
     assert r.loc[("1101", 2010), "east"] == 1 and r.loc[("1304", 2010), "east"] == 0
@@ -203,6 +254,11 @@ def test_city_year_variables():
     assert r.loc[("1101", 2010), "infra"] == 0 and r.loc[("1302", 2011), "infra"] == 1
     assert r.loc[("1302", 2011), "Con_inf"] == pytest.approx(math.log(40.0))
     assert bool(r.loc[("1301", 2010), "is_capital"]) and bool(r.loc[("1101", 2010), "is_municipality"])
+    # egov_policy: 1302's 2012 policy marks the city in every year; innov = the score, missing elsewhere
+    assert r.loc[("1302", 2010), "egov_policy"] == 1 and r.loc[("1302", 2011), "egov_policy"] == 1
+    assert r.loc[("1303", 2010), "egov_policy"] == 0
+    assert r.loc[("1302", 2010), "innov"] == 40.0 and r.loc[("1303", 2011), "innov"] == 55.5
+    assert np.isnan(r.loc[("1302", 2011), "innov"])
 
 
 def test_p2_instruments_by_hand():
@@ -244,8 +300,22 @@ def test_p2_firm_year_quality_by_hand():
     # imp = ln(number of HS6); general trade share f: 400/500 > 0.5
     assert r.loc[("f", 2010), "imp"] == pytest.approx(math.log(2.0)) and r.loc[("g", 2010), "imp"] == 0.0
     assert r.loc[("f", 2010), "general_trade"] == 1 and r.loc[("g", 2010), "general_trade"] == 0
-    # qua_price: ln unit values of 100001: ln100, ln100, ln200, ln100 -> 0, 0, 1, 0
-    assert r.loc[("g", 2010), "qua_price"] == 1.0 and r.loc[("f", 2010), "qua_price"] == 0.0
+    # qua_price (default): value-weighted mean ln unit value, not standardized
+    # f 2010: (300 ln100 + 100 ln100 + 100 ln10) / 500
+    assert r.loc[("f", 2010), "qua_price"] == pytest.approx((400 * math.log(100) + 100 * math.log(10)) / 500)
+    assert r.loc[("g", 2010), "qua_price"] == pytest.approx(math.log(200.0))
+    # qua_price_minmax: ln unit values of 100001: ln100, ln100, ln200, ln100 -> 0, 0, 1, 0; 200002 degenerate
+    assert r.loc[("g", 2010), "qua_price_minmax"] == 1.0 and r.loc[("f", 2010), "qua_price_minmax"] == 0.0
+    # standardized as the default: qua_price equals qua_price_minmax
+    std, _, _ = p2_firm_year(_quality_obs(), price_standardize=True)
+    np.testing.assert_allclose(std["qua_price"], std["qua_price_minmax"])
+    # firm GVC position (P2 Table 9 col. 4): export-value-weighted product upstreamness
+    up = pd.DataFrame({"hs6": ["100001", "200002"], "gvc_upstreamness": [1.0, 3.0]})
+    g, _, md = p2_firm_year(_quality_obs(), upstreamness=up)
+    gr = g.set_index(["firm_id", "year"])
+    assert gr.loc[("f", 2010), "gvc_upstreamness_firm"] == pytest.approx((400 * 1.0 + 100 * 3.0) / 500)
+    assert gr.loc[("g", 2011), "gvc_upstreamness_firm"] == 1.0 and md["observations_without_upstreamness"] == 0
+    assert r["gvc_upstreamness_firm"].isna().all()  # no table given
     out2, _, _ = p2_firm_year(_quality_obs(), years=(2010,))
     assert len(out2) == 2
 
@@ -303,7 +373,8 @@ def test_p2_observations_merge_trade_modes():
 def test_p2_panel_joins_and_accounts():
     q = pd.DataFrame({"firm_id": ["A", "A", "Z"], "year": [2010, 2011, 2010], "n_obs": [1, 1, 1],
                       "value_usd": [1.0, 1.0, 1.0], "imp": [0.0] * 3, "general_trade": [1.0] * 3,
-                      "qua": [0.2, 0.5, 0.1], "qua_sub": [0.1] * 3, "qua_price": [0.1] * 3})
+                      "qua": [0.2, 0.5, 0.1], "qua_sub": [0.1] * 3, "qua_price": [0.1] * 3,
+                      "qua_price_minmax": [0.1] * 3, "gvc_upstreamness_firm": [2.0, 1.0, 5.0]})
     f = _firms()
     ind = pd.DataFrame({"cic": ["1711"], "gvc_upstreamness": [1.0], "high_tech": [0], "energy_raw": [0]})
     fy, _ = firm_year_p2(f, tariffs=pd.DataFrame(columns=["cic", "year", "input_tariff"]), industry=ind)
@@ -318,6 +389,15 @@ def test_p2_panel_joins_and_accounts():
     assert a.loc[("A", 2011), "D_egscore"] == pytest.approx(0.0)
     assert a.loc[("A", 2010), "egscore_coastal"] == pytest.approx(0.9)
     assert a["balanced"].eq(0).all()
+    # differenced controls (P2 Table 4 col. 3): D_Con_wag of A 2011 = ln 20 - ln 20 = 0; 2010 has no t-1
+    assert a.loc[("A", 2011), "D_Con_wag"] == pytest.approx(0.0) and np.isnan(a.loc[("A", 2010), "D_Con_wag"])
+    # GVC: firm level (default) = top 10% of {2.0, 1.0} -> the 2.0 row; industry level: both rows 1711
+    assert a.loc[("A", 2010), "gvc_top"] == 1 and a.loc[("A", 2011), "gvc_top"] == 0
+    assert a["gvc_top_industry"].eq(1).all()
+    ind_level, _, _ = p2_panel(q, fy, cy, iv, gvc_level="industry")
+    assert (ind_level["gvc_top"] == ind_level["gvc_top_industry"]).all()
+    with pytest.raises(ValueError):
+        p2_panel(q, fy, cy, iv, gvc_level="product")
 
 
 def test_describe_and_render():

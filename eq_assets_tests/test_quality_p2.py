@@ -323,14 +323,23 @@ def test_qua_price_by_hand():
             "quantity": [10.0, 10.0, 10.0, 20.0],
         }
     )
+    # default (P2 Table 4 col. 1, 0.489): value-weighted mean ln unit value, not standardized
     fy, acc = qua_price(obs)
+    f1 = fy[(fy.firm_id == "f1") & (fy.year == 2010)].qua_price.item()
+    assert f1 == pytest.approx(0.25 * math.log(10.0) + 0.75 * math.log(30.0), abs=1e-12)
+    assert fy[(fy.firm_id == "f2") & (fy.year == 2011)].qua_price.item() == pytest.approx(math.log(40.0))
+    assert acc.balanced and acc.dropped["merged_into_firm_years"] == 1 and acc.rows_out == 3
+    lvl, _ = qua_price(obs, log=False)  # the level unit value, value weighted
+    assert lvl[(lvl.firm_id == "f1")].qua_price.item() == pytest.approx(0.25 * 10.0 + 0.75 * 30.0)
+    # standardize=True: P2 eq. 12 applied to ln unit values first
+    fy, acc = qua_price(obs, standardize=True)
     # A: ln 10 (min) and ln 40 (max); B: ln 30 (max) and ln 5 (min)
     f1 = fy[(fy.firm_id == "f1") & (fy.year == 2010)].qua_price.item()
     assert abs(f1 - (0.25 * 0.0 + 0.75 * 1.0)) < 1e-12
     assert fy[(fy.firm_id == "f2") & (fy.year == 2011)].qua_price.item() == 1.0
     assert fy[(fy.firm_id == "f2") & (fy.year == 2010)].qua_price.item() == 0.0
     assert acc.balanced
-    lvl, _ = qua_price(obs.assign(quantity=[10.0, 10.0, 10.0, 20.0]), log=False)
+    lvl, _ = qua_price(obs.assign(quantity=[10.0, 10.0, 10.0, 20.0]), log=False, standardize=True)
     assert lvl.qua_price.between(0, 1).all()
 
 

@@ -11,8 +11,10 @@ import pytest
 
 from eq_assets.regressions.results import results_frame
 from eq_assets.regressions.specs import P1_TABLE1, RegressionSpec
+from eq_assets.regressions.specs_p2 import P2_NOTES
 from eq_assets.reports.tables import (
     TableStyle,
+    style_for,
     render_latex,
     render_markdown,
     stars,
@@ -22,9 +24,9 @@ from eq_assets.reports.tables import (
 )
 
 
-def _row(col, term, b, se, p, n, r2, fe, vcov="CRV1:firm_id", sample="full", paper="P1", table="1"):
+def _row(col, term, b, se, p, n, adj, fe, vcov="CRV1:firm_id", sample="full", paper="P1", table="1", **extra):
     return dict(paper=paper, table=table, column=col, term=term, estimate=b, std_error=se, p_value=p,
-                n_obs=n, adj_r2=r2, fixed_effects=fe, vcov=vcov, sample=sample)
+                n_obs=n, adj_r2=adj, fixed_effects=fe, vcov=vcov, sample=sample, **extra)
 
 
 TWO, FOUR = "firm_id+year", "firm_id+year+city+industry"
@@ -132,20 +134,30 @@ P2_MD = """\
 | Year FE | Yes | Yes |
 | hs2 FE | No | Yes |
 | Observations | 76,767 | 76,767 |
-| Adj. R2 | 0.1432 | 0.1433 |
+| R2 | 0.0432 | 0.0433 |
 
-Notes: p-values in parentheses (standard errors heteroskedasticity-robust). Sample: balanced. * p<0.10, ** p<0.05, *** p<0.01.
-"""
+Notes: p-values in parentheses (standard errors heteroskedasticity-robust). Sample: balanced. """ + P2_NOTES[("P2", "3")] + (
+    " * p<0.10, ** p<0.05, *** p<0.01.\n")
 
 
 def test_p2_style_blank_cells_extra_fe_and_sample_note():
     rows = results_frame([
-        _row("1", "egscore_idf", 0.0061, 0.002, 0.026, 76767, 0.14321, "firm_id+year", "hetero", "balanced", "P2", "3"),
-        _row("1", "Con_wag", 0.002, 0.001, 0.014, 76767, 0.14321, "firm_id+year", "hetero", "balanced", "P2", "3"),
+        _row("1", "egscore_idf", 0.0061, 0.002, 0.026, 76767, 0.14321, "firm_id+year", "hetero", "balanced", "P2", "3",
+             r2_within=0.04321, r2=0.5),
+        _row("1", "Con_wag", 0.002, 0.001, 0.014, 76767, 0.14321, "firm_id+year", "hetero", "balanced", "P2", "3",
+             r2_within=0.04321, r2=0.5),
         _row("2", "egscore_enp", 0.0049, 0.002, 0.004, 76767, 0.14334, "firm_id+year+hs2", "hetero", "balanced",
-             "P2", "3"),
+             "P2", "3", r2_within=0.04334, r2=0.5),
     ])
     assert render_markdown(rows, "P2", "3", specs=P2_SPECS) == P2_MD
+    # P2 prints the within R2 ("R2"), P1 the adjusted R2; without FE P2 prints the ordinary R2
+    no_fe = rows.assign(fixed_effects="", r2_within=float("nan"), r2=[0.003, 0.003, 0.004])
+    assert "| R2 | 0.0030 | 0.0040 |" in render_markdown(no_fe, "P2", "3", specs=P2_SPECS).splitlines()
+    assert "| Adj. R2 | 0.1432 | 0.1433 |" in render_markdown(rows, "P2", "3", specs=P2_SPECS,
+                                                            style=replace(style_for("P2", "3"), r2="adj_r2",
+                                                                          r2_label="Adj. R2")).splitlines()
+    with pytest.raises(ValueError):
+        TableStyle(r2="r2_overall")
     # P2 Table 2 prints the controls' coefficients as well (style override)
     t2 = rows.assign(table="2")
     specs2 = tuple(replace(s, table="2") for s in P2_SPECS)

@@ -48,7 +48,7 @@ def both(panel):
 
 
 def _merged(new: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
-    key = ["paper", "table", "column", "term"]
+    key = ["paper", "table", "column", "term", "variant"]  # variants share (paper, table, column, term)
     m = new.merge(ref, on=key, how="outer", suffixes=("_new", "_ref"), indicator=True)
     assert (m["_merge"] == "both").all(), m.loc[m["_merge"] != "both", key + ["_merge"]]
     return m
@@ -82,7 +82,7 @@ def test_every_spec_of_both_papers_equals_the_per_spec_engine(both):
         assert f.n_clusters == g.n_clusters and f.df_k == g.df_k and f.dropped_collinear == g.dropped_collinear
     shared = pd.Series([f.group for f in fits]).value_counts()
     assert shared.max() >= 3, "some specs on identical rows must share one demeaned matrix"
-    assert (m["term"].isin(STAT_TERMS)).sum() == 3 * len(iv_columns)
+    assert (m["term"].isin(STAT_TERMS)).sum() == 3 * sum(s.estimator == "iv" for s in SPECS)  # variants too
 
 
 def test_specs_on_different_rows_are_not_merged(both, panel):
@@ -98,9 +98,11 @@ def test_specs_on_different_rows_are_not_merged(both, panel):
 
 
 def test_singletons_kept_per_spec(panel):
-    """fixef_rm="none" on a spec keeps singletons (as xtreg, fe), equal to pyfixest's fixef_rm="none"."""
-    base = next(s for s in SPECS if s.key == ("P2", "2", "3"))
-    kept = replace(base, column="3k", fixef_rm="none")
+    """fixef_rm="none" on a spec keeps singletons (as xtreg, fe; P2's reading), equal to pyfixest's
+    fixef_rm="none"; the reghdfe rule ("singleton") drops them."""
+    kept = next(s for s in SPECS if s.key == ("P2", "2", "3") and not s.variant)
+    assert kept.fixef_rm == "none"
+    base = replace(kept, column="3d", fixef_rm="singleton")
     new = run_specs([base, kept], lambda cols: panel[list(cols)], fit_log=(fits := []))
     ref = fit_spec_reference(kept, panel)
     dropped, keep = fits
@@ -110,7 +112,7 @@ def test_singletons_kept_per_spec(panel):
     np.testing.assert_allclose(keep.estimate, ref.estimate, rtol=0, atol=TOL)
     np.testing.assert_allclose(keep.std_error, ref.std_error, rtol=0, atol=TOL)
     assert keep.adj_r2 == pytest.approx(ref.adj_r2, abs=TOL)
-    assert set(new["column"]) == {"3", "3k"}
+    assert set(new["column"]) == {"3", "3d"}
 
 
 def test_within_r2_equals_pyfixest(both):

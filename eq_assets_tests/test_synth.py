@@ -150,7 +150,7 @@ def test_truth_table(world_dir):
     t = pd.read_csv(root / "truth.csv", dtype={"column": str, "table": str, "variant": str}, keep_default_na=False,
                     na_values={"true_value": [""]})
     assert list(t.columns) == ["paper", "table", "column", "term", "true_value", "basis", "variant"]
-    assert not t.duplicated(["paper", "table", "column", "term", "variant"]).any()
+    assert not t.duplicated(["paper", "table", "column", "term", "variant"]).any()  # P2 variants share keys
     t = t[t["paper"] == "P1"]  # P2: P2's oracle rows are tested in test_synth_p2.py
     assert set(t["basis"]) == {"oracle", "structural"}
     assert t["true_value"].notna().all()

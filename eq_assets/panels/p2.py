@@ -12,30 +12,40 @@ Firm-year (from the cleaned survey, :func:`firm_year_p2`)
 * Extra controls (Table 4 col. 4): ``Con_age`` = ln(age), age = year - opening year + 1;
   ``Con_asset`` = ln total assets; ``Con_tariff`` = the industry's intermediate-input tariff
   (percent, level); ownership dummies ``soe`` and ``foreign`` (private and other domestic = base).
-* Ownership from the registration type (GB/T 登记注册类型): ``soe`` = 110 国有, 141/142/143 国有联营,
-  151 国有独资公司; ``foreign`` = 2xx (HK/Macao/Taiwan) or 3xx (foreign); ``private`` = 17x 私营
-  (P2 Table 9 "私有企业").
+* Ownership from the registration type (GB/T 登记注册类型; P2 Table 4 col. 4 "企业所属权虚拟变量" names
+  no codes): ``soe`` = 110 国有企业, 141 国有联营企业, 143 国有与集体联营企业, 151 国有独资公司 (the usual
+  registration-type definition of state ownership in ASIF work, e.g. Nie, Jiang & Yang 2012; 142
+  集体联营企业 is a collective joint venture, not state-owned; ``soe_types``); ``foreign`` = 2xx
+  (HK/Macao/Taiwan) or 3xx (foreign); ``private`` = 17x 私营 (P2 Table 9 "私有企业").
 * ``SA`` = -0.737 size + 0.043 size^2 - 0.040 age (P2 footnote 5; Hadlock & Pierce 2010), size = ln
   of total assets. The survey reports assets in thousand yuan; Hadlock-Pierce's coefficients are
   for assets in million (USD, 2004) and Chinese applications use million yuan, so size =
   ln(total assets / 1000) by default (``sa_asset_divisor``); P2 does not say. ``ln_assets`` = ln
   total assets (thousand yuan), as Table 9 col. 2 ("企业资产额对数").
-* Industry attributes: ``high_tech``, ``energy_raw`` from the reference table; ``gvc_top`` = the
-  industry's GVC upstreamness in the top decile over the panel's firm-years (P2 aggregates product
-  upstreamness to the firm; with an industry-level table the firm's value is its industry's);
+* Industry attributes: ``high_tech``, ``energy_raw`` from the reference table;
+  ``gvc_upstreamness`` = the upstreamness of the firm's own 4-digit industry (the firm-level
+  measure P2 uses, aggregated from its products, is built with the exports in
+  :mod:`eq_assets.quality.p2_steps` and the top-decile dummies in :func:`p2_panel`);
   ``capital_intensive`` (P2 splits industries "by name" into labour- and capital-intensive: CIC
-  divisions 25-43 vs 13-24 by default, :func:`capital_intensive_industries`).
+  divisions 25-43 vs 13-24 by default, :func:`capital_intensive_industries`) and its complement
+  ``ind_type`` (1 for labour-intensive industries, P2's name; see :data:`IND_TYPE_DOC`).
 * Sample flags (Table 5): ``city_changer`` / ``industry_changer`` = the firm's city / 4-digit CIC
   is not the same in all its survey years of the P2 period.
-* Mechanisms (Table 10): ``exit`` = city x industry exit rate (:func:`exit_rate`), ``innov`` =
-  ln(1 + patent applications), ``fdi`` (city, below), ``imp`` (from exports, quality assets).
+* Mechanisms (Table 10): ``exit`` = city x industry exit rate (:func:`exit_rate`), ``innov_patents``
+  = ln(1 + the firm's patent applications) (variant reading of ``innov``; the default ``innov`` is
+  the city's score, below), ``fdi`` (city, below), ``imp`` (from exports, quality assets).
 
-City-year (:func:`city_year_p2`): ``Con_gdp`` = ln GDP per capita, ``Con_num`` = ln number of
+City-year (:func:`eq_assets.panels.p2_city.city_year_p2`): ``Con_gdp`` = ln GDP per capita, ``Con_num`` = ln number of
 industrial firms, ``Con_college`` = ln college students, ``fdi`` = ln actual FDI, region dummies
 ``east``, ``coastal``, ``smart_city`` (ever a pilot city; the first batch, 2013, falls after the
 sample, so the dummy marks the pilot cities), province ``Con_inf`` = ln broadband users, ``ftz``,
 ``infra`` = broadband users above their mean over province-years of the P2 period (P2: "将该变量低于
-平均值的样本赋值为 0").
+平均值的样本赋值为 0"), ``egov_policy`` (:func:`egov_policy_dummy`: the city issued a local
+e-government policy in 2010-2012, P2 Table 7 col. 3) and ``innov`` = the city's firm patent
+application score of the PKU regional innovation and entrepreneurship index (P2 Table 10 col. 4:
+"采用北京大学企业大数据研究中心公布的创新创业指数中企业专利申请数来衡量企业的创新水平"; the index is
+published for regions -- provinces, cities, counties -- not firms, and P2's coefficients on innov
+(-0.0003) and egscore x innov (0.0002) fit a 0-100 score, not a log count).
 """
 
 from __future__ import annotations
@@ -51,14 +61,16 @@ from eq_assets.settings import P2_YEARS
 
 #: SA index coefficients (P2 footnote 5; Hadlock & Pierce 2010): size, size^2, age.
 SA_COEFS: tuple[float, float, float] = (-0.737, 0.043, -0.040)
-SOE_TYPES: tuple[str, ...] = ("110", "141", "142", "143", "151")
+#: Registration types read as state-owned (see the module docstring; 142 is a collective).
+SOE_TYPES: tuple[str, ...] = ("110", "141", "143", "151")
 PRIVATE_PREFIX = "17"
 FOREIGN_PREFIXES: tuple[str, ...] = ("2", "3")
 
 #: Moderators whose egscore interaction P2 Tables 7-10 use (egscore_<x> = egscore * x).
 INTERACTION_MODERATORS: tuple[str, ...] = (
-    "coastal", "smart_city", "ftz", "infra", "capital_intensive", "high_tech", "private",
-    "ln_assets", "SA", "gvc_top", "general_trade", "exit", "imp", "fdi", "innov",
+    "coastal", "egov_policy", "smart_city", "ftz", "infra", "ind_type", "capital_intensive", "high_tech",
+    "private", "ln_assets", "SA", "gvc_top", "gvc_top_industry", "general_trade", "exit", "imp", "fdi", "innov",
+    "innov_patents",
 )
 EGOV_COLUMNS: tuple[str, ...] = (
     "egscore", "egscore_idf", "egscore_enp", "egscore_tax", "egscore_int", "egscore_emp", "egscore_doc", "egscore_tra",
@@ -87,11 +99,13 @@ def sa_index(total_assets, age, *, asset_divisor: float = 1000.0, coefs: tuple[f
     return b1 * size + b2 * size**2 + b3 * a
 
 
-def ownership_dummies(reg_type: pd.Series) -> pd.DataFrame:
-    """soe / foreign / private 0-1 dummies from the 3-digit registration type (NaN if missing)."""
+def ownership_dummies(reg_type: pd.Series, *, soe_types: Sequence[str] = SOE_TYPES) -> pd.DataFrame:
+    """soe / foreign / private 0-1 dummies from the 3-digit registration type (NaN if missing).
+
+    ``soe_types``: the codes read as state-owned (default :data:`SOE_TYPES`, 110/141/143/151)."""
     r = reg_type.astype("string").str.strip()
     miss = r.isna().to_numpy()
-    soe = r.isin(SOE_TYPES).fillna(False).to_numpy()
+    soe = r.isin(list(soe_types)).fillna(False).to_numpy()
     foreign = r.str[:1].isin(FOREIGN_PREFIXES).fillna(False).to_numpy()
     private = (r.str[:2] == PRIVATE_PREFIX).fillna(False).to_numpy()
     out = pd.DataFrame({"soe": soe, "foreign": foreign, "private": private}, index=reg_type.index).astype(float)
@@ -143,6 +157,14 @@ def exit_rate(
 #: instruments); 13-24 (food, beverages, tobacco, textiles, apparel, leather, wood, furniture, paper,
 #: printing, culture goods) are labour-intensive.
 CAPITAL_INTENSIVE_DIVISIONS: tuple[int, int] = (25, 43)
+
+IND_TYPE_DOC = """P2 Table 8 col. 1 (header "资本密集型行业") prints egscore 0.051 and egscore x ind_type
+-0.017 and concludes "数字政务赋能企业出口对于资本密集型行业更为显著" (the effect is stronger in
+capital-intensive industries; the abstract and conclusion say the same). Both hold only if
+ind_type = 1 marks the labour-intensive industries: egscore is then the capital-intensive effect
+(0.051) and labour-intensive industries gain 0.017 less. So the printed moderator is
+``ind_type`` = 1 - ``capital_intensive``; the capital-coded interaction (same fit,
+mirrored sign) is the variant ``capital_coded``."""
 
 
 def capital_intensive_industries(
@@ -196,8 +218,8 @@ def firm_year_p2(
     years: Sequence[int] = P2_YEARS,
     sa_asset_divisor: float = 1000.0,
     exit_industry_digits: int = 2,
-    gvc_top_quantile: float = 0.9,
     capital_rule: str = "division",
+    soe_types: Sequence[str] = SOE_TYPES,
 ) -> tuple[pd.DataFrame, RowAccount]:
     """Firm-year controls and attributes of P2 for the survey firm-years of ``years``.
 
@@ -224,7 +246,7 @@ def firm_year_p2(
     out["Con_asset"] = safe_log(num("total_assets"))
     out["ln_assets"] = out["Con_asset"]
     out["SA"] = sa_index(num("total_assets"), age, asset_divisor=sa_asset_divisor)
-    own = ownership_dummies(f["reg_type"])
+    own = ownership_dummies(f["reg_type"], soe_types=soe_types)
     for c in ("soe", "foreign", "private"):
         out[c] = own[c].to_numpy()
 
@@ -234,11 +256,10 @@ def firm_year_p2(
     out = out.merge(ind, on="cic", how="left", validate="many_to_one")
     for c in ("high_tech", "energy_raw"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
-    up = pd.to_numeric(out["gvc_upstreamness"], errors="coerce").astype(float)
-    cut = up.quantile(gvc_top_quantile) if up.notna().any() else np.nan
-    out["gvc_top"] = np.where(up.notna(), (up >= cut).astype(float), np.nan)
+    out["gvc_upstreamness"] = pd.to_numeric(out["gvc_upstreamness"], errors="coerce").astype(float)
     ci = capital_intensive_industries(firms, years=years, rule=capital_rule)
     out = out.merge(ci[["cic", "capital_intensive"]], on="cic", how="left", validate="many_to_one")
+    out["ind_type"] = 1.0 - out["capital_intensive"]
     out = out.merge(changers(firms, years=years), on="legal_code", how="left", validate="many_to_one")
     ex = exit_rate(firms, industry_digits=exit_industry_digits, years=years)
     out["exit_industry"] = out["cic"].astype(str).str[:exit_industry_digits]
@@ -250,56 +271,8 @@ def firm_year_p2(
         out["n_patents"] = out["n_patents"].fillna(0).astype(float)
     else:
         out["n_patents"] = 0.0
-    out["innov"] = np.log1p(out["n_patents"])
+    out["innov_patents"] = np.log1p(out["n_patents"])
     out = out.sort_values(["year", "legal_code"]).reset_index(drop=True)
-    out["year"] = out["year"].astype("int64")
-    return out, acc.finish(len(out))
-
-
-def city_year_p2(
-    egov: pd.DataFrame,
-    city_panel: pd.DataFrame,
-    city_attributes: pd.DataFrame,
-    province_panel: pd.DataFrame,
-    *,
-    years: Sequence[int] = P2_YEARS,
-    east_label: str = "东部",
-) -> tuple[pd.DataFrame, RowAccount]:
-    """City-year controls, e-government index and regional attributes for ``years``.
-
-    One row per city-year of ``city_panel`` within ``years`` (the city universe); egov scores,
-    attributes and province variables are left-joined (missing stays missing). Adds Con_gdp,
-    Con_num, Con_college, fdi, east, coastal, smart_city, is_capital, is_municipality, Con_inf,
-    ftz, infra and the egscore columns.
-    """
-    acc = RowAccount(rows_in=len(city_panel), unit="city-years")
-    inside = city_panel["year"].isin(list(years)).to_numpy()
-    acc.drop("outside_p2_years", int((~inside).sum()))
-    c = city_panel[inside].reset_index(drop=True)
-    out = c[["city_code", "province_code", "year", "gdp"]].copy()
-    out["Con_gdp"] = safe_log(c["gdp_pc"])
-    out["Con_num"] = safe_log(c["n_industrial_firms"])
-    out["Con_college"] = safe_log(c["college_students"])
-    out["fdi"] = safe_log(c["fdi"])
-    a = city_attributes[["city_code", "region", "coastal", "provincial_capital", "municipality", "smart_city_year", "terrain_ruggedness"]]
-    out = out.merge(a, on="city_code", how="left", validate="many_to_one")
-    out["east"] = np.where(out["region"].isna(), np.nan, (out["region"] == east_label).astype(float))
-    out["coastal"] = pd.to_numeric(out["coastal"], errors="coerce").astype(float)
-    out["smart_city"] = np.where(out["city_code"].isin(a["city_code"]), out["smart_city_year"].notna().astype(float), np.nan)
-    out["is_capital"] = pd.to_numeric(out["provincial_capital"], errors="coerce").fillna(0).astype(bool)
-    out["is_municipality"] = pd.to_numeric(out["municipality"], errors="coerce").fillna(0).astype(bool)
-    p = province_panel[["province_code", "year", "broadband_users", "ftz"]].copy()
-    p["Con_inf"] = safe_log(p["broadband_users"])
-    pin = p[p["year"].isin(list(years))]
-    mean_bb = pd.to_numeric(pin["broadband_users"], errors="coerce").mean()
-    p["infra"] = np.where(p["broadband_users"].notna(), (p["broadband_users"] > mean_bb).astype(float), np.nan)
-    p["ftz"] = pd.to_numeric(p["ftz"], errors="coerce").astype(float)
-    out = out.merge(p[["province_code", "year", "Con_inf", "ftz", "infra"]], on=["province_code", "year"], how="left",
-                    validate="many_to_one")
-    eg = egov[["city_code", "year", *EGOV_COLUMNS]]
-    out = out.merge(eg, on=["city_code", "year"], how="left", validate="one_to_one")
-    out = out.drop(columns=["region", "provincial_capital", "municipality", "smart_city_year"])
-    out = out.sort_values(["year", "city_code"]).reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     return out, acc.finish(len(out))
 
@@ -339,6 +312,19 @@ def balanced_flag(panel: pd.DataFrame, *, years: Sequence[int] = P2_YEARS, id_co
     return (n == len(set(years))).astype(float)
 
 
+#: Where P2 Table 9 col. 4's GVC position is measured (see :func:`p2_panel`).
+GVC_LEVELS = ("firm", "industry")
+
+
+def top_share(x: pd.Series, quantile: float) -> np.ndarray:
+    """1 where ``x`` is at or above its ``quantile`` over the non-missing rows, 0 below, NaN where missing."""
+    v = pd.to_numeric(x, errors="coerce").astype(float)
+    if not v.notna().any():
+        return np.full(len(v), np.nan)
+    cut = v.quantile(quantile)
+    return np.where(v.notna(), (v >= cut).astype(float), np.nan)
+
+
 def p2_panel(
     quality: pd.DataFrame,
     firm_year: pd.DataFrame,
@@ -346,6 +332,9 @@ def p2_panel(
     instruments: pd.DataFrame,
     *,
     years: Sequence[int] = P2_YEARS,
+    gvc_level: str = "firm",
+    gvc_top_quantile: float = 0.9,
+    differenced: Sequence[str] = ("qua", "egscore", *P2_CONTROL_COLUMNS),
 ) -> tuple[pd.DataFrame, RowAccount, dict]:
     """The P2 analysis panel: one row per firm_id x year with qua and every variable of Tables 1-10.
 
@@ -355,8 +344,21 @@ def p2_panel(
     cannot be located and is dropped ("no_survey_firm_year"; matched exports are survey firms, so
     this is normally 0). Missing city variables stay missing (each regression drops its own
     incomplete rows, as P2's N differ by column). First differences are within firm between
-    consecutive years; ``balanced`` marks firms with a ``qua`` in every year.
+    consecutive years (``differenced``: qua, egscore and the six controls, for Table 4 col. 3);
+    ``balanced`` marks firms with a ``qua`` in every year.
+
+    GVC position (P2 Table 9 col. 4): P2 measures upstreamness as in Antras et al. (2012) and
+    "将产品层面的 GVC 汇总到企业层面，衡量该企业在 GVC中的位置。本文选择对企业 GVC上游度前 10%样本" --
+    product-level upstreamness aggregated to the firm, then the top 10% of firms.
+    ``gvc_level="firm"`` (default) reads that literally: ``gvc_upstreamness_firm`` (the
+    export-value-weighted mean upstreamness of the firm-year's HS6 products, each product at its
+    industry's upstreamness; from ``quality``); ``"industry"``: the firm's own 4-digit industry's
+    (``gvc_upstreamness`` from ``firm_year``). ``gvc_top`` = 1 at or above the
+    ``gvc_top_quantile`` (0.9: "前 10%") of the chosen measure over the panel's firm-years;
+    ``gvc_top_industry`` is always the industry reading (the variant ``gvc_industry``).
     """
+    if gvc_level not in GVC_LEVELS:
+        raise ValueError(f"gvc_level must be one of {GVC_LEVELS}; got {gvc_level!r}")
     acc = RowAccount(rows_in=len(quality), unit="firm-years")
     q = quality[quality["year"].isin(list(years))]
     acc.drop("outside_p2_years", len(quality) - len(q))
@@ -370,7 +372,12 @@ def p2_panel(
     iv = instruments.rename(columns={"city_code": "city"})[["city", "year", *INSTRUMENT_COLUMNS]]
     df = df.merge(iv, on=["city", "year"], how="left", validate="many_to_one")
     df = df.sort_values(["firm_id", "year"]).reset_index(drop=True)
-    df = first_differences(df, ["qua", "egscore"])
+    df = first_differences(df, list(differenced))
+    firm_gvc = df["gvc_upstreamness_firm"] if "gvc_upstreamness_firm" in df.columns else pd.Series(np.nan, index=df.index)
+    df["gvc_upstreamness_firm"] = pd.to_numeric(firm_gvc, errors="coerce").astype(float)
+    df["gvc_top_industry"] = top_share(df["gvc_upstreamness"], gvc_top_quantile)
+    df["gvc_top"] = (top_share(df["gvc_upstreamness_firm"], gvc_top_quantile) if gvc_level == "firm"
+                     else df["gvc_top_industry"].to_numpy())
     df = add_interactions(df)
     df["balanced"] = balanced_flag(df, years=years, require="qua").to_numpy()
     extra = {

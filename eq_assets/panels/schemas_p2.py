@@ -11,7 +11,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from eq_assets.core.glossary import N_OBS_FIRM_YEAR, describe
-from eq_assets.panels.p2 import EGOV_COLUMNS, INSTRUMENT_COLUMNS, INTERACTION_MODERATORS
+from eq_assets.panels.p2 import EGOV_COLUMNS, INSTRUMENT_COLUMNS, INTERACTION_MODERATORS, P2_CONTROL_COLUMNS
 
 _DUMMY = dict(nullable=True, isin=[0.0, 1.0])
 _UNIT = dict(nullable=True, ge=0.0, le=1.0)
@@ -42,9 +42,9 @@ def _model(name: str, doc: str, ids: dict, floats: dict, descriptions: dict | No
 FIRM_YEAR_FLOATS: dict = {
     "Con_wag": {}, "Con_inc": {}, "Con_exp": {}, "age": {"ge": 1}, "Con_age": {"ge": 0}, "Con_asset": {},
     "ln_assets": {}, "SA": {}, "soe": _DUMMY, "foreign": _DUMMY, "private": _DUMMY, "Con_tariff": {},
-    "gvc_upstreamness": {}, "high_tech": _DUMMY, "energy_raw": _DUMMY, "gvc_top": _DUMMY,
-    "capital_intensive": _DUMMY, "city_changer": _DUMMY, "industry_changer": _DUMMY, "exit": _UNIT,
-    "n_patents": {"ge": 0}, "innov": {"ge": 0},
+    "gvc_upstreamness": {}, "high_tech": _DUMMY, "energy_raw": _DUMMY,
+    "capital_intensive": _DUMMY, "ind_type": _DUMMY, "city_changer": _DUMMY, "industry_changer": _DUMMY,
+    "exit": _UNIT, "n_patents": {"ge": 0}, "innov_patents": {"ge": 0},
 }
 P2FirmYear = _model(
     "P2FirmYear", "P2 firm-year controls and attributes (survey firm-years of 2010-2012).",
@@ -55,7 +55,8 @@ P2FirmYear = _model(
 
 CITY_YEAR_FLOATS: dict = {
     "gdp": {}, "Con_gdp": {}, "Con_num": {}, "Con_college": {}, "fdi": {}, "coastal": _DUMMY,
-    "terrain_ruggedness": {}, "east": _DUMMY, "smart_city": _DUMMY, "Con_inf": {}, "ftz": _DUMMY, "infra": _DUMMY,
+    "terrain_ruggedness": {}, "east": _DUMMY, "egov_policy": _DUMMY, "smart_city": _DUMMY, "Con_inf": {},
+    "ftz": _DUMMY, "infra": _DUMMY, "innov": {"ge": 0, "le": 100},
     **{c: _UNIT for c in EGOV_COLUMNS},
 }
 P2CityYear = _model(
@@ -75,12 +76,13 @@ P2Instruments = _model(
 )
 
 PANEL_FLOATS: dict = {
-    "qua": _UNIT, "qua_price": _UNIT, "qua_sub": _UNIT, "imp": {"ge": 0}, "general_trade": _DUMMY,
-    "value_usd": {"gt": 0},
+    "qua": _UNIT, "qua_price": {}, "qua_price_minmax": _UNIT, "qua_sub": _UNIT, "imp": {"ge": 0},
+    "general_trade": _DUMMY, "value_usd": {"gt": 0}, "gvc_upstreamness_firm": {}, "gvc_top": _DUMMY,
+    "gvc_top_industry": _DUMMY,
     **FIRM_YEAR_FLOATS,
     **{k: v for k, v in CITY_YEAR_FLOATS.items()},
     **{c: {} for c in INSTRUMENT_COLUMNS},
-    "D_qua": {}, "D_egscore": {},
+    "D_qua": {}, "D_egscore": {}, **{f"D_{c}": {} for c in P2_CONTROL_COLUMNS},
     **{f"egscore_{x}": {} for x in INTERACTION_MODERATORS},
     "balanced": _DUMMY,
 }

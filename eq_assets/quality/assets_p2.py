@@ -38,7 +38,9 @@ class QualityP2Config(dg.Config):
     singletons: str = Field(default="drop", description="Single-observation destination-year cells: 'drop' or 'keep'.")
     missing_instrument: str = Field(default="drop", description="Observations without another destination: 'drop' or 'predict'.")
     degenerate: str = Field(default="drop", description="HS6 with max == min: 'drop' or 'nan'.")
-    price_log: bool = Field(default=True, description="qua_price standardizes the log unit value.")
+    price_log: bool = Field(default=True, description="qua_price uses the log unit value (P2 silent).")
+    price_standardize: bool = Field(default=False, description="qua_price min-max standardized within HS6 like qua "
+                                    "(False: the value-weighted log unit value, P2 Table 4 col. 1's 0.489 fits it).")
     general_trade_share: float = Field(default=0.5, description="general_trade = 1 above this share of general-trade value.")
 
 
@@ -65,19 +67,25 @@ def export_quality_p2_obs(matched_exports: pd.DataFrame, province_panel: pd.Data
     yearly=False,
     ins={"export_quality_p2_obs": dg.AssetIn(metadata={"columns": [
         "year", "firm_id", "hs6", "dest_code", "value_usd", "quantity", "general_value_usd", "prov_gdp_real"]},
-        partition_mapping=years_mapping(P2_YEARS))},
+        partition_mapping=years_mapping(P2_YEARS)),
+         "hs_cic": dg.AssetIn(metadata={"columns": ["hs6", "cic"]}),
+         "industry_attributes": dg.AssetIn(metadata={"columns": ["cic", "gvc_upstreamness"]})},
 )
-def export_quality_p2(config: QualityP2Config, export_quality_p2_obs: pd.DataFrame):
+def export_quality_p2(config: QualityP2Config, export_quality_p2_obs: pd.DataFrame, hs_cic: pd.DataFrame,
+                      industry_attributes: pd.DataFrame):
     """Firm-year qua, qua_sub, qua_price: eq. 10 per HS6 over all P2 years (2SLS / OLS), min-max within
-    HS6 over all P2 years, value-weighted (P2 eqs. 10-13)."""
+    HS6 over all P2 years, value-weighted (P2 eqs. 10-13); firm-level GVC upstreamness of the exports."""
     obs, md_est = p2_estimate_quality(
         export_quality_p2_obs, years=config.years, sigma=config.sigma, estimation=config.estimation,
         instrument_average=config.instrument_average, singletons=config.singletons,
         missing_instrument=config.missing_instrument,
     )
+    upstream = hs_cic[["hs6", "cic"]].drop_duplicates("hs6").merge(
+        industry_attributes[["cic", "gvc_upstreamness"]], on="cic", how="inner", validate="many_to_one")
     out, acc, md = p2_firm_year(
         obs, years=config.years, degenerate=config.degenerate, price_log=config.price_log,
-        general_trade_share=config.general_trade_share,
+        price_standardize=config.price_standardize, general_trade_share=config.general_trade_share,
+        upstreamness=upstream[["hs6", "gvc_upstreamness"]],
     )
     md = {**md_est, **md, "sigma": config.sigma, "years": ", ".join(map(str, config.years)),
           "with_quality": int(obs["quality"].notna().sum()), "with_quality_ols": int(obs["quality_ols"].notna().sum()),

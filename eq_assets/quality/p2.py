@@ -49,10 +49,12 @@ lnp ~ z")`` to 1e-8 (tested).
 Robustness measures (P2 Table 4)
 --------------------------------
 * ``qua_price``: the unit value (Schott 2004; Hallak 2006; Hummels & Klenow 2005 -- P2 section
-  4.2.1 "利用企业出口产品的贸易单价衡量其产品质量"), standardized exactly like quality: the log unit
-  value is min-max standardized within HS6 over all firms, years and destinations (log, because
-  unit values of one product differ by orders of magnitude and quality itself is a log), then
-  value-weighted to the firm-year as in eq. 13. See :func:`qua_price`.
+  4.2.1 "利用企业出口产品的贸易单价衡量其产品质量"), by default *not* standardized: the
+  export-value-weighted firm-year mean of the log unit value. P2 says nothing of standardizing it,
+  and its Table 4 col. 1 coefficient (0.489, ten times the 0.046 of the [0, 1] qua in the same
+  specification) fits a log price, not a [0, 1] index. ``standardize=True`` applies eqs. 12-13
+  to the log unit value instead (column ``qua_price_minmax``, the variant ``price_minmax``). See
+  :func:`qua_price`.
 * ``qua_sub``: P2 describes it as quality "inferred ex post" following Shi (2013) ("国内最早由施炳展
   （2013）采用事后推理的方式测算产品质量") and gives no further detail. P2 attributes the
   other-market price instrument to Shi & Shao (2014), not to Shi (2013), so the pipeline reads
@@ -616,24 +618,30 @@ def qua_price(
     by: str | Sequence[str] = "hs6",
     *,
     log: bool = True,
+    standardize: bool = False,
     out: str = "qua_price",
     degenerate: str = "drop",
 ) -> tuple[pd.DataFrame, RowAccount]:
-    """P2 Table 4 col. 1 ``qua_price``: unit value as quality, standardized like ``qua``.
+    """P2 Table 4 col. 1 ``qua_price``: the unit value as quality.
 
     Unit values proxy quality in Schott (2004), Hallak (2006), Hummels & Klenow (2005) (P2 section
-    4.2.1: "利用企业出口产品的贸易单价衡量其产品质量"). Unit values of different products are not
-    comparable, so they are treated exactly as quality in eqs. 12-13: the (by default log, *)
-    unit value ``value_usd / quantity`` is min-max standardized within product over all firms,
-    years and destinations, then value-weighted to the firm-year. ``log=False`` standardizes the
-    level instead (min-max is not invariant to the log, so the two differ). Uses every observation
-    (no instrument needed). Returns ``(firm_year, account)``.
+    4.2.1: "利用企业出口产品的贸易单价衡量其产品质量"). The observation's unit value is
+    ``value_usd / quantity``, in logs by default (``log``; *: P2 does not say; unit values of one
+    product differ by orders of magnitude and quality itself is a log). Default
+    (``standardize=False``, P2's most plausible reading, see the module docstring): the
+    export-value-weighted firm-year mean of it (the weights of eq. 13), unstandardized.
+    ``standardize=True``: min-max within ``by`` over all firms, years and destinations first (eq.
+    12 applied to prices; min-max is not invariant to the log, so ``log`` matters there too).
+    Uses every observation (no instrument needed). Returns ``(firm_year, account)``.
     """
     _check_columns(obs, [*_as_cols(by), "firm_id", "year", "value_usd", "quantity"], "qua_price")
     _check_positive(obs, ("value_usd", "quantity"), "qua_price")
     uv = obs["value_usd"].astype(float) / obs["quantity"].astype(float)
     col = "ln_unit_value" if log else "unit_value"
     o = obs.assign(**{col: np.log(uv) if log else uv})
+    if not standardize:
+        fy, a1 = firm_year_quality(o, col=col, out=out)
+        return fy, _chain(len(obs), a1)
     rq, a1 = minmax_standardize(o, by, col=col, out="rprice", degenerate=degenerate)
     fy, a2 = firm_year_quality(rq, col="rprice", out=out)
     return fy, _chain(len(obs), a1, a2)

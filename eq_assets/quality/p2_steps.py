@@ -17,7 +17,8 @@
    0.45 to 0.07 against a truth of 0.63; ``estimation="yearly"`` keeps that variant).
 3. :func:`p2_firm_year` (all P2 years at once): min-max within HS6 over all firms, years and
    destinations (P2 eq. 12), value-weighted firm-year means (eq. 13) -> ``qua``, ``qua_sub``,
-   ``qua_price``; plus ``imp`` = ln(number of HS6 exported) and ``general_trade`` (Table 9-10).
+   ``qua_price`` (unstandardized log unit value) and ``qua_price_minmax``; plus ``imp`` =
+   ln(number of HS6 exported), ``general_trade`` and ``gvc_upstreamness_firm`` (Tables 9-10).
 """
 
 from __future__ import annotations
@@ -147,16 +148,26 @@ def p2_firm_year(
     by: str | Sequence[str] = "hs6",
     degenerate: str = "drop",
     price_log: bool = True,
+    price_standardize: bool = False,
     general_trade_share: float = 0.5,
+    upstreamness: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, RowAccount, dict]:
-    """Firm-year ``qua``, ``qua_sub``, ``qua_price``, ``imp``, ``general_trade`` over ``years``.
+    """Firm-year ``qua``, ``qua_sub``, ``qua_price``, ``qua_price_minmax``, ``imp``,
+    ``general_trade`` and ``gvc_upstreamness_firm`` over ``years``.
 
     Min-max within ``by`` (HS6) over all observations of ``years`` at once (P2 eq. 12: "所有企业在所
     有年份对所有国家"), then export-value-weighted means per firm-year (eq. 13), separately for the
-    2SLS quality (``qua``), the OLS quality (``qua_sub``) and the log unit value (``qua_price``).
-    A firm-year is kept if it exported anything; its measures are missing where none of its
-    observations has that measure. ``imp`` = ln(number of distinct HS6 exported);
-    ``general_trade`` = 1 if general trade is more than ``general_trade_share`` of export value.
+    2SLS quality (``qua``) and the OLS quality (``qua_sub``). ``qua_price``: the value-weighted
+    mean (log, ``price_log``) unit value, min-max standardized first only with
+    ``price_standardize`` (see :func:`~.p2.qua_price`); ``qua_price_minmax`` is always the
+    standardized one (the variant ``price_minmax``). A firm-year is kept if it exported
+    anything; its measures are missing where none of its observations has that measure.
+    ``imp`` = ln(number of distinct HS6 exported); ``general_trade`` = 1 if general trade is more
+    than ``general_trade_share`` of export value. ``gvc_upstreamness_firm`` (P2 Table 9 col. 4,
+    "将产品层面的 GVC 汇总到企业层面"): the export-value-weighted mean over the firm-year's
+    observations of their HS6's upstreamness (``upstreamness``: hs6, gvc_upstreamness;
+    observations of products without one are left out of the mean; missing if none has one or
+    ``upstreamness`` is None).
     """
     acc = RowAccount(rows_in=len(obs), unit="observations")
     o = obs[obs["year"].isin(list(years))].reset_index(drop=True)
@@ -185,12 +196,23 @@ def p2_firm_year(
         else:
             fy = pd.DataFrame({"firm_id": pd.Series(dtype=str), "year": pd.Series(dtype="int64"), name: pd.Series(dtype=float)})
         out = out.merge(fy, on=["firm_id", "year"], how="left", validate="one_to_one")
-    if len(o):
-        fp, ap = qua_price(o, by, log=price_log, degenerate=degenerate)
-        md.update({f"qua_price_dropped_{r}": v for r, v in ap.dropped.items()})
-        out = out.merge(fp[["firm_id", "year", "qua_price"]], on=["firm_id", "year"], how="left", validate="one_to_one")
+    for name, std in (("qua_price", price_standardize), ("qua_price_minmax", True)):
+        if len(o):
+            fp, ap = qua_price(o, by, log=price_log, standardize=std, out=name, degenerate=degenerate)
+            md.update({f"{name}_dropped_{r}": v for r, v in ap.dropped.items()})
+            out = out.merge(fp[["firm_id", "year", name]], on=["firm_id", "year"], how="left", validate="one_to_one")
+        else:
+            out[name] = np.nan
+    if upstreamness is not None and len(o):
+        up = upstreamness[["hs6", "gvc_upstreamness"]].dropna().drop_duplicates("hs6")
+        g = o[["firm_id", "year", "hs6", "value_usd"]].merge(up, on="hs6", how="inner", validate="many_to_one")
+        g = run_sql(
+            """select firm_id, year, sum(value_usd * gvc_upstreamness) / sum(value_usd) as gvc_upstreamness_firm
+               from g group by firm_id, year""", g=g)
+        md["observations_without_upstreamness"] = int(len(o) - o["hs6"].isin(up["hs6"]).sum())
+        out = out.merge(g.astype({"year": "int64"}), on=["firm_id", "year"], how="left", validate="one_to_one")
     else:
-        out["qua_price"] = np.nan
+        out["gvc_upstreamness_firm"] = np.nan
     out["year"] = out["year"].astype("int64")
     out = out.sort_values(["firm_id", "year"]).reset_index(drop=True)
     return out, acc.finish(len(out)), md

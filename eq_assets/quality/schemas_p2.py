@@ -44,7 +44,9 @@ class ExportQualityP2(pa.DataFrameModel):
     general_trade: Series[float] = pa.Field(isin=[0.0, 1.0], description=describe("general_trade"))
     qua: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("qua"))
     qua_sub: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("qua_sub"))
-    qua_price: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("qua_price"))
+    qua_price: Series[float] = pa.Field(nullable=True, description=describe("qua_price"))
+    qua_price_minmax: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=describe("qua_price_minmax"))
+    gvc_upstreamness_firm: Series[float] = pa.Field(nullable=True, description=describe("gvc_upstreamness_firm"))
 
     class Config:
         strict = True

@@ -94,6 +94,7 @@ class FitResult:
                 "adj_r2": self.adj_r2, "fixed_effects": s.fixed_effects_label,
                 "vcov": s.vcov_label, "sample": s.sample,
                 "r2_within": self.r2_within, "adj_r2_within": self.adj_r2_within, "variant": s.variant,
+                "r2": self.r2,
             }
             for t, b, se, p in zip(self.terms, self.estimate, self.std_error, self.p_value)
         ] + [dict(r) for r in self.extra_rows]

@@ -17,11 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 #: Columns added after ``sample`` (new columns are only ever appended): the within R2 and the
-#: adjusted within R2 of the fit (fixest ``r2(x, "wr2")`` / ``"war2"``; NaN without fixed effects).
+#: adjusted within R2 of the fit (fixest ``r2(x, "wr2")`` / ``"war2"``; NaN without fixed effects),
+#: the variant, and the R2 (fixest ``r2(x, "r2")``; P2 prints it where a column has no FE).
 #: Rows handed to :func:`results_frame` without them get NaN.
-ADDED_COLUMNS: tuple[str, ...] = ("r2_within", "adj_r2_within", "variant")
+ADDED_COLUMNS: tuple[str, ...] = ("r2_within", "adj_r2_within", "variant", "r2")
 #: value of an added column for rows handed in without it
-ADDED_DEFAULTS = {"r2_within": float("nan"), "adj_r2_within": float("nan"), "variant": ""}
+ADDED_DEFAULTS = {"r2_within": float("nan"), "adj_r2_within": float("nan"), "variant": "", "r2": float("nan")}
 
 #: Columns of results.csv, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -37,7 +38,7 @@ _DTYPES = {
     "paper": "string", "table": "string", "column": "string", "term": "string",
     "estimate": "float64", "std_error": "float64", "p_value": "float64", "n_obs": "int64",
     "adj_r2": "float64", "fixed_effects": "string", "vcov": "string", "sample": "string",
-    "r2_within": "float64", "adj_r2_within": "float64", "variant": "string",
+    "r2_within": "float64", "adj_r2_within": "float64", "variant": "string", "r2": "float64",
 }
 
 

@@ -63,12 +63,13 @@ def _empty(message: str, size=(6.0, 1.6)) -> bytes:
 
 
 def coefficient_rows(results: pd.DataFrame, paper: str, table: str, specs=None) -> pd.DataFrame:
-    """The coefficients a table prints as regressors of interest (first-stage columns excluded)."""
+    """The coefficients a table prints as regressors of interest (first-stage columns and the
+    variants reported only in results.csv excluded)."""
     from eq_assets.regressions.specs import specs_for
 
     table = str(table)
     specs = specs if specs is not None else specs_for(paper, table)
-    keep = {(s.column, t) for s in specs if s.paper == paper and s.table == table for t in s.regressors}
+    keep = {(s.column, t) for s in specs if s.paper == paper and s.table == table and not s.variant for t in s.regressors}
     sub = results[(results["paper"] == paper) & (results["table"].astype(str) == table)]
     if "variant" in sub.columns:  # the published reading only (variants are in results.csv)
         sub = sub[sub["variant"].fillna("") == ""]

@@ -149,8 +149,8 @@ def render_report(inputs: ReportInputs, figs: dict[str, bytes] | None = None) ->
         parts.append(f"<p>{len(cmp_)} estimates have a true value in truth.csv (synthetic world); {n_in} lie within 3 standard "
                      f"errors of it, {len(cmp_) - n_in} do not. basis: structural = the parameter itself; oracle = the same "
                      "specification run on the latent (true) variables of the same draw.</p>")
-        shown = cmp_[["paper", "table", "column", "term", "estimate", "std_error", "true_value", "z", "within"]
-                     + (["basis"] if "basis" in cmp_ else [])]
+        shown = cmp_[["paper", "table", "column"] + (["variant"] if "variant" in cmp_ else [])
+                     + ["term", "estimate", "std_error", "true_value", "z", "within"] + (["basis"] if "basis" in cmp_ else [])]
         parts.append(_plain_table(shown, cls={"within": lambda v: "good" if v else "bad"}))
 
     parts += ['<h2 id="iv">First-stage strength</h2>',

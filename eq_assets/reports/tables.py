@@ -15,7 +15,8 @@ A table is laid out like the papers' tables:
 - an IV spec's first stage is either its own column (P1 Table 7) or a "First stage" panel under
   the 2SLS coefficients (P2 Table 6): :attr:`TableStyle.first_stage`;
 - "Controls" Yes/No, one Yes/No row per fixed effect ("Firm FE", "Year FE", ...),
-  "Observations" with thousands separators, "Adj. R2" with 4 decimals; IV columns add the
+  "Observations" with thousands separators, the R2 the paper prints with 4 decimals
+  (:attr:`TableStyle.r2`: P1 "Adj. R2", P2 the within R2, its "R2"); IV columns add the
   identification statistics and reference values of :mod:`eq_assets.reports.weak_iv`;
 - a note saying what is in parentheses, how the SEs are clustered, the samples and the IV
   statistics.
@@ -71,18 +72,26 @@ class TableStyle:
     first_stage: str = "columns"
     """Where an IV spec's first stage goes: "columns" (its own column, P1 Table 7) or "panel" (a
     "First stage" block under the 2SLS coefficients, in the 2SLS column: P2 Table 6)."""
+    r2: str = "adj_r2"
+    """Which R2 the fit-statistics row prints: "adj_r2" (P1: "Adj. R2", overall adjusted R2) or
+    "r2_within" (P2: its "R2" is a within R2, 0.0076 with firm and year FE and no controls; a
+    column without fixed effects prints its ordinary R2, results.csv column ``r2``)."""
+    r2_label: str = "Adj. R2"
+    """Label of that row."""
 
     def __post_init__(self) -> None:
         if self.parenthesis not in ("se", "p_value"):
             raise ValueError("parenthesis must be 'se' or 'p_value'")
         if self.first_stage not in ("columns", "panel"):
             raise ValueError("first_stage must be 'columns' or 'panel'")
+        if self.r2 not in ("adj_r2", "r2_within"):
+            raise ValueError("r2 must be 'adj_r2' or 'r2_within'")
 
 
 PAPER_STYLES: dict[str, TableStyle] = {
     "P1": TableStyle(parenthesis="se", digits=4),
     "P2": TableStyle(parenthesis="p_value", digits=3, fe_rows=(("firm_id", "Firm FE"), ("year", "Year FE")),
-                     first_stage="panel"),
+                     first_stage="panel", r2="r2_within", r2_label="R2"),
 }
 #: Per-table deviations from the paper's style.
 TABLE_STYLE_OVERRIDES: dict[tuple[str, str], dict] = {
@@ -208,6 +217,18 @@ def _iv_rows(specs: Sequence[RegressionSpec], columns: Sequence[str], cols: Mapp
     return rows
 
 
+def _r2_text(rows: pd.DataFrame, style: TableStyle) -> str:
+    """The column's R2 as the paper prints it (:attr:`TableStyle.r2`); within R2 falls back to the
+    ordinary R2 where a column has no fixed effects (within R2 undefined)."""
+    first = rows.iloc[0]
+    if style.r2 == "adj_r2":
+        return fmt_number(float(first["adj_r2"]), 4)
+    value = first.get("r2_within", float("nan"))
+    if pd.isna(value) and not str(first.get("fixed_effects", "") or ""):
+        value = first.get("r2", float("nan"))
+    return fmt_number(float(value), 4) if pd.notna(value) else ""
+
+
 def table_layout(
     results: pd.DataFrame,
     paper: str,
@@ -273,7 +294,7 @@ def table_layout(
     stat_rows = [Row("Controls", tuple(yes_no(bool(s.controls)) for s in col_specs))]
     stat_rows += [Row(label, tuple(yes_no(fe in fe_sets[c]) for c in columns)) for fe, label in fe_rows]
     stat_rows.append(Row("Observations", tuple(Cell(text=fmt_count(cols[c]["n_obs"].iloc[0])) for c in columns)))
-    stat_rows.append(Row("Adj. R2", tuple(Cell(text=fmt_number(float(cols[c]["adj_r2"].iloc[0]), 4)) for c in columns)))
+    stat_rows.append(Row(style.r2_label, tuple(Cell(text=_r2_text(cols[c], style)) for c in columns)))
     has_iv = any(s.estimator == "iv" for s in col_specs)
     if has_iv:
         stat_rows += _iv_rows(col_specs, columns, cols)

@@ -21,6 +21,8 @@ P2_REFERENCE: dict[str, tuple] = {
     "work_report": (C2.WORK_REPORT, S.WorkReport, ("city_code", "year")),
     "industry_attributes": (C2.INDUSTRY_ATTRIBUTES, S.IndustryAttributes, ("cic",)),
     "input_tariffs": (C2.INPUT_TARIFFS, S.InputTariffs, ("cic", "year")),
+    "egov_policy": (C2.EGOV_POLICY, S.EgovPolicy, ("city_code", "year")),
+    "city_innovation": (C2.CITY_INNOVATION, S.CityInnovation, ("city_code", "year")),
 }
 
 ASSETS = [reference_asset(n, *v) for n, v in P2_REFERENCE.items()]

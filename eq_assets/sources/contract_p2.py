@@ -22,8 +22,15 @@ INDUSTRY_ATTRIBUTES = raw_source("industry_attributes")
 
 INPUT_TARIFFS = raw_source("input_tariffs")
 
+#: Cities with local e-government policies and the first policy year (P2 Table 7 col. 3).
+EGOV_POLICY = raw_source("egov_policy")
+
+#: City-year patent-application score of the PKU innovation and entrepreneurship index (P2 Table 10 col. 4).
+CITY_INNOVATION = raw_source("city_innovation")
+
 P2_SOURCES: tuple[RawSource, ...] = (
-    EGOV_SCORES, CITY_ATTRIBUTES, PROVINCE_PANEL, WORK_REPORT, INDUSTRY_ATTRIBUTES, INPUT_TARIFFS,
+    EGOV_SCORES, CITY_ATTRIBUTES, PROVINCE_PANEL, WORK_REPORT, INDUSTRY_ATTRIBUTES, INPUT_TARIFFS, EGOV_POLICY,
+    CITY_INNOVATION,
 )
 
 #: 地区 vocabulary.

@@ -91,3 +91,20 @@ class InputTariffs(_Raw):
     cic: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("cic"))
     year: Series[pa.Int64] = pa.Field(description=describe("year"))
     input_tariff: Series[float] = pa.Field(nullable=True, description=describe("input_tariff"))
+
+
+class EgovPolicy(_Raw):
+    """Local e-government policies (PKU Law), one row per city and year with any (P2 Table 7 col. 3)."""
+
+    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("city_code"))
+    city_name: Series[str] = pa.Field(nullable=True, description=describe("city_name"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    n_policies: Series[pa.Int64] = pa.Field(nullable=True, ge=0, description=describe("n_policies"))
+
+
+class CityInnovation(_Raw):
+    """City-year patent-application score of the PKU innovation and entrepreneurship index (P2 Table 10 col. 4)."""
+
+    city_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("city_code"))
+    year: Series[pa.Int64] = pa.Field(description=describe("year"))
+    patent_score: Series[float] = pa.Field(nullable=True, ge=0, le=100, description=describe("patent_score"))

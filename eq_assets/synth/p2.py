@@ -25,18 +25,40 @@ City-year e-government (years 2010-2012), the latent level::
 The nine sub-indices (P2 eq. 14) are ``clip(e_ct + b_n + subindex noise, 0.01, 0.99)`` rounded
 to 4 decimals, and ``egscore_ct`` is their mean: exactly what the pipeline computes from the file.
 
+Mechanisms (P2 Table 10; :func:`_mechanisms`). E-government moves two of P2's mechanism
+variables by known amounts, both city-year and written only to P2's reference files:
+
+* ``ln FDI_ct`` (city panel, Table 10 col. 3 "外资流入") gains ``p2_fdi_eg (egscore_ct - egbar_t)``
+  in 2010-2012 (the city panel's FDI is P2's alone);
+* the city's patent-application score of the innovation index (``city_innovation``, Table 10 col.
+  4 "创新引领", 0-100) = level_c + trend + ``p2_innov_eg (egscore_ct - egbar_t)`` + noise;
+
+and each moves firm log quality: ``p2_fdi_quality (ln FDI_ct - mean_t)`` and
+``p2_innov_quality (score_ct - mean_t)`` (the paper's channels: "外资...进而提升出口质量",
+"创新...推动企业出口质量升级"). The total effect of egscore on ln lambda is then beta_eg +
+p2_fdi_eg p2_fdi_quality + p2_innov_eg p2_innov_quality; the Table 10 truths are oracle values. The
+other two mechanisms, ``exit`` (survey exits by city x industry) and ``imp`` (products exported),
+are built from the survey firms' presence and the customs product lists shared with P1, so
+e-government leaves them alone (moving them would change P1's samples); their truths are oracle
+values on the world's own exits and product counts.
+
 Firm log quality in 2010-2012 gains (:func:`firm_year_effects`)::
 
-    beta_eg egscore_ct + (egscore_ct - egbar_t) sum_h delta_h H_ih + phi_q u_ct
+    beta_eg egscore_ct + (egscore_ct - egbar_t) sum_h delta_h H_ih
+    + p2_fdi_quality fdi_dev_ct + p2_innov_quality innov_dev_ct + phi_q u_ct
 
 with ``egbar_t`` the year's mean score over cities and ``H_ih`` time-invariant firm moderators
-(P2 Tables 7-9: coastal city, smart-city pilot, FTZ province, high-broadband province,
-capital-intensive and high-tech industry, private ownership, latent ln assets and SA index, GVC
-top-decile industry, general-trade firm). Centering on ``egbar_t`` keeps the moderated part free of
+(P2 Tables 7-9: coastal city, e-government-policy city, smart-city pilot, FTZ province,
+high-broadband province, labour-intensive and high-tech industry, private ownership, latent ln
+assets and SA index, GVC top-decile industry, general-trade firm). Centering on ``egbar_t`` keeps the moderated part free of
 any common trend, so within a firm it moves only with the city's own score deviations, which are
 independent of P1's Eco, controls and instruments: P1's estimands are untouched (the P2 terms
 are extra firm-year noise in 2010-2012 for P1). Digital patenting and P1's instruments (1984
 phones/posts, internet ports, foreign patents) enter nothing here.
+
+E-government policy cities (P2 Table 7 col. 3, :func:`_egov_policy`): a share
+``p2_policy_share`` of the cities issue local e-government policies, each in some years of
+2006-2014 (at least one); the list written is one row per city and policy year.
 """
 
 from __future__ import annotations
@@ -48,6 +70,7 @@ import pandas as pd
 
 from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.synth import p2_catalog as pc
+from eq_assets.synth import reference
 from eq_assets.synth.catalog import INDUSTRIES, PROVINCES, cities_frame
 from eq_assets.synth.params import P2_MODERATORS, WorldParams
 from eq_assets.synth.population import KIND_INTERMEDIARY, MODE_GENERAL, Population
@@ -72,6 +95,9 @@ class P2World:
     industry_attributes: pd.DataFrame  # cic, gvc_upstreamness, high_tech, energy_raw
     input_tariffs: pd.DataFrame  # cic, year, input_tariff (2004-2014)
     eg_year_mean: dict[int, float]  # mean egscore over cities per P2 year
+    egov_policy: pd.DataFrame  # canonical egov_policy: city_code, city_name, year, n_policies
+    city_panel: pd.DataFrame  # canonical city_panel (reference.city_panel) with FDI moved by egscore
+    innovation: pd.DataFrame  # canonical city_innovation: city_code, year, patent_score (2010-2012)
 
 
 def _city_attributes(seed: int) -> pd.DataFrame:
@@ -134,6 +160,61 @@ def _industries(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return attrs, pd.concat(rows, ignore_index=True)
 
 
+#: Years of the e-government policy list (P2 counts the cities with a policy in 2010-2012).
+POLICY_YEARS: tuple[int, ...] = tuple(range(2006, 2015))
+#: The window of P2 Table 7 col. 3's moderator.
+POLICY_WINDOW: tuple[int, int] = (min(P2_YEARS), max(P2_YEARS))
+
+
+def _egov_policy(seed: int, attrs: pd.DataFrame, p: WorldParams) -> pd.DataFrame:
+    """One row per city and year with local e-government policies (PKU Law counts), 2006-2014."""
+    rng = stream(seed, "p2", "egov_policy")
+    n, k = len(attrs), len(POLICY_YEARS)
+    has = rng.random(n) < p.p2_policy_share
+    years = rng.random((n, k)) < p.p2_policy_year_prob
+    first = rng.integers(0, k, n)
+    years[np.arange(n), first] = True  # every listed city has at least one policy year
+    counts = 1 + rng.poisson(0.6, (n, k))
+    r, c = np.nonzero(years & has[:, None])
+    return pd.DataFrame({
+        "city_code": attrs["city_code"].to_numpy()[r], "city_name": attrs["city_name"].to_numpy()[r],
+        "year": np.array(POLICY_YEARS)[c], "n_policies": counts[r, c],
+    }).sort_values(["city_code", "year"]).reset_index(drop=True)
+
+
+def policy_cities(policy: pd.DataFrame, window: tuple[int, int] = POLICY_WINDOW) -> frozenset[str]:
+    """Cities with a policy year inside ``window`` (P2 Table 7 col. 3's moderator)."""
+    lo, hi = window
+    return frozenset(policy.loc[policy["year"].between(lo, hi), "city_code"].astype(str))
+
+
+def _mechanisms(seed: int, egov: pd.DataFrame, p: WorldParams) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The city panel with FDI moved by e-government, the innovation score, and each city-year's
+    deviations of ln FDI and the score from their year means (module docstring)."""
+    cp = reference.city_panel(seed)
+    dev = egov[["city_code", "year", "egscore"]].copy()
+    dev["eg_dev"] = dev["egscore"] - dev.groupby("year")["egscore"].transform("mean")
+    key = ["city_code", "year"]
+    cp = cp.merge(dev[key + ["eg_dev"]], on=key, how="left")
+    shift = np.exp(p.p2_fdi_eg * cp["eg_dev"].fillna(0.0).to_numpy())
+    cp["fdi"] = np.round(cp["fdi"].to_numpy() * shift, 0)
+    cp = cp.drop(columns="eg_dev")
+    rng = stream(seed, "p2", "innovation")
+    cities = egov["city_code"].drop_duplicates().sort_values().to_numpy()
+    level = dict(zip(cities, p.p2_innov_mean + p.p2_innov_city_sd * rng.standard_normal(len(cities))))
+    noise = p.p2_innov_noise_sd * rng.standard_normal(len(dev))
+    score = (dev["city_code"].map(level).to_numpy() + p.p2_innov_trend * (dev["year"].to_numpy() - 2011)
+             + p.p2_innov_eg * dev["eg_dev"].to_numpy() + noise)
+    inn = pd.DataFrame({"city_code": dev["city_code"].to_numpy(), "year": dev["year"].to_numpy(),
+                        "patent_score": np.round(np.clip(score, 0.0, 100.0), 2)})
+    m = dev[key].merge(cp[key + ["fdi"]], on=key, how="left").merge(inn, on=key, how="left")
+    lnf = np.log(m["fdi"].astype(float))
+    m["fdi_dev"] = lnf - lnf.groupby(m["year"]).transform("mean")
+    m["innov_dev"] = m["patent_score"] - m.groupby("year")["patent_score"].transform("mean")
+    inn = inn.sort_values(["year", "city_code"]).reset_index(drop=True)
+    return cp, inn, m[key + ["fdi_dev", "innov_dev"]]
+
+
 def build_p2(p: WorldParams) -> P2World:
     """Draw P2's places and the city-year e-government scores (P2 eq. 14) with their components."""
     attrs = _city_attributes(p.seed)
@@ -178,6 +259,8 @@ def build_p2(p: WorldParams) -> P2World:
         frames.append(f)
     egov = pd.concat(frames, ignore_index=True)
     eg_mean = egov.groupby("year")["egscore"].mean().to_dict()
+    cp, inn, dev = _mechanisms(p.seed, egov, p)
+    egov = egov.merge(dev, on=["city_code", "year"], how="left", validate="one_to_one")
     return P2World(
         city_attributes=attrs.assign(_city=np.arange(n)),
         province_panel=prov,
@@ -186,10 +269,13 @@ def build_p2(p: WorldParams) -> P2World:
         industry_attributes=ind,
         input_tariffs=tariffs,
         eg_year_mean={int(k): float(v) for k, v in eg_mean.items()},
+        egov_policy=_egov_policy(p.seed, attrs, p),
+        city_panel=cp,
+        innovation=inn,
     )
 
 
-def firm_moderators(fy: pd.DataFrame, pop: Population, p: WorldParams) -> pd.DataFrame:
+def firm_moderators(fy: pd.DataFrame, pop: Population, p: WorldParams, p2w: P2World | None = None) -> pd.DataFrame:
     """The time-invariant structural moderators H_ih of each firm-year row (P2 Tables 7-9).
 
     City/province/industry moderators use the firm-year's city and industry; ln_assets and SA use
@@ -205,10 +291,11 @@ def firm_moderators(fy: pd.DataFrame, pop: Population, p: WorldParams) -> pd.Dat
     age = 2011 - f["open_year"].to_numpy()[fid]
     out = pd.DataFrame({
         "coastal": np.isin(city_code, sorted(pc.COASTAL_CITIES)),
+        "egov_policy": np.isin(city_code, sorted(policy_cities(p2w.egov_policy))) if p2w is not None else False,
         "smart_city": np.isin(city_code, sorted(pc.SMART_CITY_YEAR)),
         "ftz": np.isin(prov, sorted(pc.FTZ_PROVINCES)),
         "infra": np.isin(prov, sorted(pc.HIGH_BROADBAND_PROVINCES)),
-        "capital_intensive": np.array([pc.capital_intensive(c) for c in cic], dtype=bool),
+        "ind_type": ~np.array([pc.capital_intensive(c) for c in cic], dtype=bool),
         "high_tech": np.isin(cic, sorted(pc.HIGH_TECH_INDUSTRIES)),
         "private": f["reg_type"].isin(sorted(pc.PRIVATE_REG_TYPES)).to_numpy()[fid],
         "ln_assets": s - p.p2_size_center,
@@ -223,8 +310,9 @@ def firm_year_effects(fy: pd.DataFrame, pop: Population, p2w: P2World, p: WorldP
     """Add P2's terms of firm log quality to the firm-year frame (zero outside 2010-2012).
 
     Columns added: ``egscore`` (the firm's city-year score, NaN outside P2's years),
-    ``p2_causal`` = beta_eg egscore + (egscore - egbar_t) sum_h delta_h H_ih, ``p2_u`` =
-    phi_q u_ct (the confounding part) and ``p2_effect`` = their sum (enters ln lambda in
+    ``p2_causal`` = beta_eg egscore + (egscore - egbar_t) sum_h delta_h H_ih + the mechanism
+    terms (FDI and innovation deviations, module docstring), ``p2_u`` = phi_q u_ct (the
+    confounding part) and ``p2_effect`` = their sum (enters ln lambda in
     :func:`eq_assets.synth.trade.observations`). Intermediaries get zeros (they never enter P2)."""
     fy = fy.copy()
     if year not in P2_YEARS:
@@ -235,9 +323,11 @@ def firm_year_effects(fy: pd.DataFrame, pop: Population, p2w: P2World, p: WorldP
     city = fy["city"].to_numpy()
     egscore = eg["egscore"].reindex(city).to_numpy()
     u = eg["u"].reindex(city).to_numpy()
-    H = firm_moderators(fy, pop, p)
+    H = firm_moderators(fy, pop, p, p2w)
     slope = H.to_numpy() @ np.array([p.p2_delta[h] for h in P2_MODERATORS])
-    causal = p.p2_beta_eg * egscore + (egscore - p2w.eg_year_mean[year]) * slope
+    mech = (p.p2_fdi_quality * eg["fdi_dev"].reindex(city).to_numpy()
+            + p.p2_innov_quality * eg["innov_dev"].reindex(city).to_numpy())
+    causal = p.p2_beta_eg * egscore + (egscore - p2w.eg_year_mean[year]) * slope + mech
     conf = p.p2_shock_quality * u
     inter = (fy["kind"] == KIND_INTERMEDIARY).to_numpy()
     fy["egscore"] = egscore

@@ -6,83 +6,70 @@ firms, years and destinations, and export-value weighted to the firm-year. A uni
 therefore moves ``qua`` by about ``beta_eg / range_g`` -- a draw-dependent number, so the truths
 are **oracle** values: the same construction and the same regressions on the latent panel.
 
-:func:`latent_panel` builds that panel (column names of ``prompts/p2_names.md``):
+:func:`eq_assets.synth.p2_latent.latent_panel` builds that panel (steps there).
 
-1. observations of 2010-2012 that the cleaning keeps (no intermediaries, no defects), summed over
-   trade modes into firm x HS6 x destination x year (P2's observation; latent ln lambda
-   value-weighted), kept where the firm sold the product to 2+ destinations that year (the
-   leave-one-out price instrument exists), singleton product x destination x year cells dropped,
-   products with positive residual degrees of freedom;
-2. true quality = ln lambda residualized, per product, on product x destination x year effects and
-   ln province real GDP -- exactly what P2's estimator recovers, since with
-   ``p2_alpha_price = 0`` its price instrument is valid and ln q + sigma ln p = (sigma-1) ln lambda
-   + cell terms; ``quality_causal`` the same for ln lambda minus the confounding term phi_q u_ct;
-3. min-max within product over 2010-2012 (min and range of the *actual* quality also for the
-   causal one, so both are on the scale of the published qua), value-weighted to firm-year:
-   ``qua`` and ``qua_causal``;
-4. survey firm-years (legal code = firm_id) with the controls computed from the *written* survey
-   and reference values, egscore and sub-indices from the written scores, the instruments (the
-   pipeline's own :func:`~eq_assets.instruments.neighbours.neighbour_iv`, IV_int = word
-   frequency, IV_gov = ruggedness x ln domain count), moderators, interactions, sample flags.
-
-:func:`p2_truths` runs ``P2_SPECS`` (tables 2-9; Table 4 column 1 ``qua_price`` has no latent
-counterpart and is skipped) through :func:`eq_assets.regressions.engine.run_specs`:
+:func:`p2_truths` runs every spec of ``P2_SPECS`` (Tables 2-10, published readings and variants)
+through :func:`eq_assets.regressions.engine.run_specs`:
 
 * OLS columns: the OLS estimand on the latent panel (causal effect + the built-in bias; ``qua_sub``
-  and ``qua`` share the latent quality);
-* IV columns (Table 6): the same 2SLS on ``qua_causal``, the confounder-free outcome, i.e. the
-  causal effect with the IV's own weighting;
+  and ``qua`` share the latent quality); Table 4 col. 1's ``qua_price`` is the export-value-weighted
+  firm-year mean of the *latent* log price ln p (written value over the unrounded quantity;
+  ``qua_price_minmax`` its min-max within product, as the pipeline does with unit values);
+  e-government does not move prices (``p2_alpha_price`` = 0), so that truth is near zero,
+  up to the product mix;
+* Table 10: the mechanism variables as the pipeline builds them from the written files (exit rate
+  of the survey's city x 2-digit-industry cells, ln number of products, ln city FDI, the city
+  innovation score; ``innov_patents`` from the firms' true patent counts);
+* variants that change only the vcov (``city_cluster``) share the published column's truth;
+* IV columns (Table 6): which 2SLS estimand depends on the inference the column's standard
+  errors support. With city clusters (variant ``city_cluster``) the SEs cover the variation of
+  the city-year shocks u_ct, so the truth is the 2SLS on ``qua_causal`` (the confounder-free
+  outcome): the causal effect with the IV's own weighting, unconditional on u. Firm-clustered SEs
+  (the published reading) treat the firms of a city as independent, i.e. they are valid
+  conditionally on the realized city-year shocks (Abadie, Athey, Imbens & Wooldridge 2023); their
+  truth is the same 2SLS on the latent ``qua`` of the draw (u included, as for the OLS columns).
+  The world's u_ct loads on quality, so the in-sample projection of u on the instruments is
+  city-level noise that firm clusters do not see (Moulton 1990): at scale small, the causal truth
+  lay 2.8 and 3.3 firm-clustered SEs from the estimates of cols. 4-5 (0.5 and 0.9 city-clustered
+  SEs). The city-clustered rows keep the check that the instruments remove the confounding;
 * ``params.json["p2"]`` records the causal effect of Table 2 col. 3 (OLS on ``qua_causal``),
   the OLS estimand, the bias (positive: u raises egscore and quality) and first-stage facts.
 
 Moderator definitions (the pipeline must use the same, see the report of this module):
-east = region 东部; coastal, smart_city (pilot in any batch; all after 2012), ftz (province
-flag); infra = province-year broadband users above their mean over the province-years
-2010-2012; capital_intensive = CIC division >= 25; high_tech, energy_raw from industry
-attributes; private = reg type 171-174, soe = 110/141/151, foreign = 2xx/3xx; ln_assets =
+east = region 东部; coastal, egov_policy (a policy year in 2010-2012 in the egov_policy list),
+smart_city (pilot in any batch; all after 2012), ftz (province flag); infra = province-year
+broadband users above their mean over the province-years 2010-2012; capital_intensive = CIC
+division >= 25, ind_type = 1 - capital_intensive; high_tech, energy_raw from industry
+attributes; private = reg type 171-174, soe = 110/141/143/151, foreign = 2xx/3xx; ln_assets =
 ln total assets; SA = -0.737 size + 0.043 size^2 - 0.040 age, size = ln total assets in million
-yuan, age = year - opening year + 1; gvc_top = upstreamness >= its 90th percentile over the
-panel's firm-years; general_trade = more than half of the firm-year's export value under 一般贸易
-(the pipeline's defaults in eq_assets/panels/p2.py and quality/p2_steps.py).
+yuan, age = year - opening year + 1; gvc_top = the firm-year's export-weighted product
+upstreamness >= its 90th percentile over the exporting survey firm-years, gvc_top_industry the
+same with the firm's industry's upstreamness; general_trade = more than half of the firm-year's
+export value under 一般贸易 (the pipeline's defaults in eq_assets/panels/p2.py and
+quality/p2_steps.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
-from eq_assets.settings import P2_YEARS
 from eq_assets.sources.contract_p2 import (
-    CITY_ATTRIBUTES, EGOV_SCORES, INDUSTRY_ATTRIBUTES, INPUT_TARIFFS, PROVINCE_PANEL, WORK_REPORT,
+    CITY_ATTRIBUTES, CITY_INNOVATION, EGOV_POLICY, EGOV_SCORES, INDUSTRY_ATTRIBUTES, INPUT_TARIFFS, PROVINCE_PANEL,
+    WORK_REPORT,
 )
-from eq_assets.synth import p2_catalog as pc
-from eq_assets.synth.catalog import INDUSTRIES, cities_frame
-from eq_assets.synth.p2 import SUBINDICES, P2World
-from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, MODE_GENERAL
-
-#: Heterogeneity moderators with an interaction column egscore_<x> (Tables 7-9).
-MODERATORS: tuple[str, ...] = (
-    "coastal", "smart_city", "ftz", "infra", "capital_intensive", "high_tech", "private",
-    "ln_assets", "SA", "gvc_top", "general_trade",
+from eq_assets.synth.p2 import SUBINDICES, P2World, policy_cities  # noqa: F401  (policy_cities: re-exported)
+from eq_assets.synth.p2_latent import (  # noqa: F401  (re-exported: world.py, assemble.py and tests use them here)
+    DRAW_COLUMNS, MODERATORS, PREV_SURVEY, PREV_SURVEY_COLUMNS, city_year_frame, export_side, latent_panel,
+    latent_quality,
 )
-#: Tables the oracle computes truths for (Table 1 is descriptive; Table 10 is not modelled).
-TRUTH_TABLES: tuple[str, ...] = ("2", "3", "4", "5", "6", "7", "8", "9")
-#: Depvars of the published specs -> their latent counterpart (None: no truth).
-LATENT_DEPVAR = {"qua": "qua", "qua_sub": "qua", "D_qua": "D_qua", "qua_price": None}
 
-
-#: The columns of a year's draw (:class:`eq_assets.synth.world.YearDraw` attributes) that
-#: :func:`latent_quality` and :func:`latent_panel` read; the generator keeps only these of 2010-2012.
-DRAW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "obs": ("year", "fid", "kind", "product", "dest", "mode", "ln_lambda", "value_usd", "quantity", "defect"),
-    "firm_years": ("fid", "kind", "year", "city", "industry", "p2_u", "p2_causal"),
-    "asif": ("legal_code", "year", "reg_type", "open_year", "employees", "total_assets", "wage_bill",
-             "export_delivery", "revenue", "cic"),
-}
-
-
+#: Tables the oracle computes truths for (Table 1 is descriptive).
+TRUTH_TABLES: tuple[str, ...] = ("2", "3", "4", "5", "6", "7", "8", "9", "10")
+#: Depvars of the specs -> their latent counterpart (None: no truth).
+LATENT_DEPVAR = {"qua": "qua", "qua_sub": "qua", "D_qua": "D_qua", "qua_price": "qua_price",
+                 "qua_price_minmax": "qua_price_minmax"}
 def reference_frames(p2w: P2World) -> list[tuple]:
     """P2's raw reference files: (contract_p2 source, canonical frame) pairs, deterministic order."""
     eg = p2w.egov[["city_code", "year", *SUBINDICES]].sort_values(["year", "city_code"]).reset_index(drop=True)
@@ -94,179 +81,9 @@ def reference_frames(p2w: P2World) -> list[tuple]:
         (WORK_REPORT, p2w.work_report),
         (INDUSTRY_ATTRIBUTES, p2w.industry_attributes),
         (INPUT_TARIFFS, p2w.input_tariffs),
+        (EGOV_POLICY, p2w.egov_policy),
+        (CITY_INNOVATION, p2w.innovation),
     ]
-
-
-# ---- quality ------------------------------------------------------------------------------------
-
-def _within(df: pd.DataFrame, cols: list[str], by: str) -> pd.DataFrame:
-    return df[cols] - df.groupby(by)[cols].transform("mean")
-
-
-def latent_quality(world, draws: dict) -> pd.DataFrame:
-    """Observation-level true P2 quality (steps 1-3 of the module docstring) for 2010-2012."""
-    pop = world.population
-    parts = []
-    for year in P2_YEARS:
-        d = draws[year]
-        o = d.obs[(d.obs["kind"] != KIND_INTERMEDIARY) & (d.obs["defect"] == "")]
-        o = o[["year", "fid", "kind", "product", "dest", "mode", "ln_lambda", "value_usd", "quantity"]]
-        fy = d.firm_years.set_index("fid")
-        o = o.assign(p2_u=fy["p2_u"].reindex(o["fid"]).to_numpy(), city=fy["city"].reindex(o["fid"]).to_numpy(),
-                     general=(o["mode"] == MODE_GENERAL).astype(float) * o["value_usd"])
-        parts.append(o)
-    o = pd.concat(parts, ignore_index=True)
-    o["lv"] = o["ln_lambda"] * o["value_usd"]
-    keys = ["year", "fid", "product", "dest"]
-    g = o.groupby(keys, sort=True).agg(value_usd=("value_usd", "sum"), quantity=("quantity", "sum"), lv=("lv", "sum"),
-                                       p2_u=("p2_u", "first"), city=("city", "first"), kind=("kind", "first"),
-                                       general=("general", "sum")).reset_index()
-    g["ln_lambda"] = g["lv"] / g["value_usd"]
-    # leave-one-out price instrument needs another destination of the same firm-product-year
-    n_dest = g.groupby(["year", "fid", "product"])["dest"].transform("size")
-    g = g[n_dest >= 2].reset_index(drop=True)
-    g["cell"] = g.groupby(["product", "dest", "year"]).ngroup()
-    g = g[g.groupby("cell")["cell"].transform("size") > 1].reset_index(drop=True)
-    n_cells = g.groupby("product")["cell"].transform("nunique")
-    n_prod = g.groupby("product")["cell"].transform("size")
-    g = g[(n_prod - n_cells - 2) >= 1].reset_index(drop=True)
-    # ln province real GDP of the firm's province-year
-    prov_gdp = world.p2.province_panel.set_index(["province_code", "year"])["real_gdp"]
-    prov = cities_frame()["province_code"].to_numpy()[g["city"].to_numpy()]
-    g["ln_gdp"] = np.log(prov_gdp.reindex(list(zip(prov, g["year"]))).to_numpy())
-    g["ln_lambda_causal"] = g["ln_lambda"] - g["p2_u"]
-    w = _within(g, ["ln_lambda", "ln_lambda_causal", "ln_gdp"], "cell")
-    w["product"] = g["product"]
-    sxx = (w["ln_gdp"] ** 2).groupby(w["product"]).transform("sum")
-    for y, q in (("ln_lambda", "quality"), ("ln_lambda_causal", "quality_causal")):
-        sxy = (w["ln_gdp"] * w[y]).groupby(w["product"]).transform("sum")
-        b = np.where(sxx > 1e-12 * np.maximum(1.0, sxy.abs()), sxy / sxx.where(sxx > 0, 1.0), 0.0)
-        g[q] = w[y] - b * w["ln_gdp"]
-    lo = g.groupby("product")["quality"].transform("min")
-    hi = g.groupby("product")["quality"].transform("max")
-    span = (hi - lo).where(hi > lo)
-    g["rquality"] = (g["quality"] - lo) / span
-    g["rquality_causal"] = (g["quality_causal"] - lo) / span
-    g["range"] = span
-    return g.dropna(subset=["rquality"]).reset_index(drop=True)
-
-
-def _firm_year_quality(q: pd.DataFrame) -> pd.DataFrame:
-    q = q.assign(_a=q["rquality"] * q["value_usd"], _c=q["rquality_causal"] * q["value_usd"])
-    fy = q.groupby(["fid", "year"], sort=True).agg(_a=("_a", "sum"), _c=("_c", "sum"), v=("value_usd", "sum"),
-                                                  kind=("kind", "first")).reset_index()
-    fy["qua"] = fy["_a"] / fy["v"]
-    fy["qua_causal"] = fy["_c"] / fy["v"]
-    return fy[fy["kind"] == KIND_SURVEY][["fid", "year", "qua", "qua_causal"]]
-
-
-# ---- the panel -------------------------------------------------------------------------------------
-
-def city_year_frame(p2w: P2World, city_panel: pd.DataFrame) -> pd.DataFrame:
-    """City-year 2010-2012: written egscore, GDP, flags, and the three instruments of Table 6."""
-    from eq_assets.instruments.neighbours import neighbour_iv
-
-    cp = city_panel[city_panel["year"].isin(P2_YEARS)][["city_code", "year", "gdp", "gdp_pc", "n_industrial_firms",
-                                                       "fdi", "college_students"]]
-    eg = p2w.egov[["city_code", "province_code", "year", "egscore", *SUBINDICES, "u", "e_latent", "pi"]]
-    at = p2w.city_attributes.drop(columns=["city_name", "province_code", "_city"])
-    cy = eg.merge(cp, on=["city_code", "year"], how="left").merge(at, on="city_code", how="left")
-    cy["is_capital"] = cy["provincial_capital"] == 1
-    cy["is_municipality"] = cy["municipality"] == 1
-    for k in (5, 7, 10):
-        nb, _ = neighbour_iv(cy[["year", "city_code", "province_code", "gdp", "egscore", "is_capital", "is_municipality"]], k)
-        cy = cy.merge(nb[["year", "city_code", f"iv_nei{k}"]].rename(columns={f"iv_nei{k}": f"egscore_size{k}"}),
-                      on=["year", "city_code"], how="left")
-    wr = p2w.work_report.rename(columns={"digital_word_freq": "IV_int"})
-    cy = cy.merge(wr, on=["city_code", "year"], how="left")
-    pp = p2w.province_panel
-    cy = cy.merge(pp[["province_code", "year", "broadband_users", "domain_count", "ftz"]], on=["province_code", "year"], how="left")
-    cy["IV_gov"] = cy["terrain_ruggedness"] * np.log(cy["domain_count"])
-    bb = pp[pp["year"].isin(P2_YEARS)]["broadband_users"].mean()
-    cy["infra"] = (cy["broadband_users"] > bb).astype(float)
-    return cy.sort_values(["year", "city_code"]).reset_index(drop=True)
-
-
-def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The latent P2 panel: one row per survey firm-year with a quality, 2010-2012 (module docstring).
-
-    ``q``: the observation-level :func:`latent_quality` if already computed."""
-    p2w = world.p2
-    q = latent_quality(world, draws) if q is None else q
-    fq = _firm_year_quality(q)
-    gen = q.groupby(["fid", "year"]).agg(general=("general", "sum"), v=("value_usd", "sum")).reset_index()
-    frames = []
-    for year in P2_YEARS:
-        d = draws[year]
-        fy = d.firm_years[d.firm_years["kind"] == KIND_SURVEY][["fid", "year", "city", "industry", "p2_u", "p2_causal"]]
-        frames.append(fy)
-    fy = pd.concat(frames, ignore_index=True)
-    panel = fq.merge(fy, on=["fid", "year"], how="left")
-    f = world.population.firms
-    panel["firm_id"] = f["legal_code"].to_numpy()[panel["fid"].to_numpy()]
-    # written survey values (first row of a legal code-year; duplicates are stale copies after it)
-    asif = pd.concat([draws[y].asif for y in P2_YEARS], ignore_index=True).drop_duplicates(["legal_code", "year"])
-    panel = panel.merge(asif.rename(columns={"legal_code": "firm_id"})[
-        ["firm_id", "year", "reg_type", "open_year", "employees", "total_assets", "wage_bill", "export_delivery", "revenue", "cic"]],
-        on=["firm_id", "year"], how="left")
-    cities = cities_frame()
-    panel["city"] = cities["city_code"].to_numpy()[panel["city"].to_numpy()]
-    panel["province"] = panel["city"].str[:2]
-    panel["industry"] = panel["cic"]
-    cy = city_year_frame(p2w, city_panel)
-    keep_cy = ["city_code", "year", "egscore", *SUBINDICES, "gdp_pc", "n_industrial_firms", "college_students", "fdi",
-               "region", "coastal", "smart_city_year", "ftz", "infra", "broadband_users", "egscore_size5",
-               "egscore_size7", "egscore_size10", "IV_int", "IV_gov"]
-    panel = panel.merge(cy[keep_cy].rename(columns={"city_code": "city"}), on=["city", "year"], how="left")
-    for s in SUBINDICES:
-        panel = panel.rename(columns={s: f"egscore_{s}"})
-    ind = p2w.industry_attributes
-    panel = panel.merge(ind, on="cic", how="left")
-    panel = panel.merge(p2w.input_tariffs.rename(columns={"input_tariff": "Con_tariff"}), on=["cic", "year"], how="left")
-    panel = panel.merge(gen, on=["fid", "year"], how="left")
-
-    emp = pd.to_numeric(panel["employees"], errors="coerce").astype(float)
-    ta = panel["total_assets"].astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        panel["Con_wag"] = np.log(panel["wage_bill"].astype(float) / emp)
-        panel["Con_inc"] = np.log(panel["revenue"].astype(float).where(panel["revenue"] > 0))
-        panel["Con_exp"] = np.log(panel["export_delivery"].astype(float).where(panel["export_delivery"] > 0))
-    panel["Con_gdp"] = np.log(panel["gdp_pc"].astype(float))
-    panel["Con_num"] = np.log(panel["n_industrial_firms"].astype(float))
-    panel["Con_inf"] = np.log(panel["broadband_users"].astype(float))
-    age = (panel["year"] - panel["open_year"]).astype(float)
-    panel["Con_age"] = np.log(np.maximum(age, 0.0) + 1.0)
-    panel["Con_asset"] = np.log(ta)
-    panel["Con_college"] = np.log(panel["college_students"].astype(float))
-    panel["soe"] = panel["reg_type"].isin(sorted(pc.SOE_REG_TYPES)).astype(float)
-    panel["foreign"] = panel["reg_type"].map(pc.is_foreign).astype(float)
-    # moderators
-    panel["east"] = (panel["region"] == "东部").astype(float)
-    panel["coastal"] = panel["coastal"].astype(float)
-    panel["smart_city"] = panel["smart_city_year"].notna().astype(float)
-    panel["ftz"] = panel["ftz"].astype(float)
-    panel["capital_intensive"] = panel["cic"].map(pc.capital_intensive).astype(float)
-    panel["high_tech"] = panel["high_tech"].astype(float)
-    panel["energy_raw"] = panel["energy_raw"].astype(float)
-    panel["private"] = panel["reg_type"].isin(sorted(pc.PRIVATE_REG_TYPES)).astype(float)
-    panel["ln_assets"] = np.log(ta)
-    size = panel["ln_assets"] - np.log(1000.0)  # million yuan, as the pipeline's sa_index
-    panel["SA"] = -0.737 * size + 0.043 * size**2 - 0.040 * (age + 1.0)
-    panel["gvc_top"] = (panel["gvc_upstreamness"] >= panel["gvc_upstreamness"].quantile(0.9)).astype(float)
-    panel["general_trade"] = (panel["general"] > 0.5 * panel["v"]).astype(float)
-    for x in MODERATORS:
-        panel[f"egscore_{x}"] = panel["egscore"] * panel[x]
-    # sample flags and first differences
-    panel = panel.sort_values(["firm_id", "year"]).reset_index(drop=True)
-    g = panel.groupby("firm_id")
-    panel["city_changer"] = (g["city"].transform("nunique") > 1).astype(float)
-    panel["industry_changer"] = (g["industry"].transform("nunique") > 1).astype(float)
-    panel["balanced"] = (g["year"].transform("size") == len(P2_YEARS)).astype(float)
-    consecutive = (panel["year"] - g["year"].shift(1)) == 1
-    for v in ("qua", "qua_causal", "egscore"):
-        panel[f"D_{v}"] = (panel[v] - g[v].shift(1)).where(consecutive)
-    panel["D_qua_causal"] = panel.pop("D_qua_causal")
-    return panel
 
 
 # ---- truths ------------------------------------------------------------------------------------------
@@ -284,28 +101,40 @@ def oracle_specs(specs=None) -> list[tuple[object, object]]:
         dep = LATENT_DEPVAR.get(s.depvar)
         if dep is None:
             continue
-        if s.estimator == "iv":
+        if s.estimator == "iv" and "city" in s.cluster_columns:  # unconditional on u (docstring)
             dep = {"qua": "qua_causal", "D_qua": "D_qua_causal"}[dep]
         out.append((s, replace(s, depvar=dep)))
     return out
 
 
+def _point_key(spec) -> object:
+    """What a fit's point estimates depend on: everything but the vcov and the variant name."""
+    return replace(spec, vcov="iid", variant="")
+
+
 def fit_oracle(panel: pd.DataFrame, specs=None) -> pd.DataFrame:
-    """Run the oracle specs on the latent panel; results rows keyed by the published spec."""
+    """Run the oracle specs on the latent panel; results rows keyed by the spec (with its variant).
+
+    Specs that differ only in the vcov (the ``city_cluster`` variants) share one fit: the truth is
+    a point estimand, the same whatever the standard errors."""
     from eq_assets.regressions.engine import run_specs
 
-    rows = []
+    rows, done = [], {}
     for pub, orc in oracle_specs(specs):
-        res = run_specs([orc], lambda cols: panel[list(cols)])
-        res = res[res["term"].isin(pub.regressors)].copy()
-        res["depvar_oracle"] = orc.depvar
+        key = _point_key(orc)
+        if key not in done:
+            res = run_specs([orc], lambda cols: panel[list(cols)])
+            done[key] = res[res["term"].isin(pub.regressors)].copy()
+        res = done[key].assign(paper=pub.paper, table=pub.table, column=pub.column, variant=pub.variant,
+                               depvar_oracle=orc.depvar)
         rows.append(res)
-    cols = ["paper", "table", "column", "term", "estimate", "std_error", "depvar_oracle"]
+    cols = ["paper", "table", "column", "variant", "term", "estimate", "std_error", "depvar_oracle"]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
 
 def bias_summary(panel: pd.DataFrame, spec=None) -> dict:
-    """Causal effect vs OLS estimand of Table 2 col. 3 (or ``spec``) on the latent panel."""
+    """Causal effect vs OLS estimand of Table 2 col. 3 (or ``spec``; :func:`p2_truths` passes the
+    city-clustered variant, whose SE covers the city-year shock behind the bias) on the latent panel."""
     from eq_assets.regressions.engine import fit_spec
 
     if spec is None:
@@ -322,16 +151,17 @@ def bias_summary(panel: pd.DataFrame, spec=None) -> dict:
     }
 
 
-def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
-    """truth.csv rows of P2 (basis 'oracle'), the params.json summary (causal effect, bias) and
-    the latent panel itself."""
+def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None,
+              prev_survey: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """truth.csv rows of P2 (basis 'oracle', with their ``variant``), the params.json summary
+    (causal effect, bias, mechanisms) and the latent panel itself."""
     p = world.params
     q = latent_quality(world, draws)
-    panel = latent_panel(world, draws, city_panel, q)
+    panel = latent_panel(world, draws, city_panel, q, prev_survey=prev_survey)
     res = fit_oracle(panel, specs)
     truth = pd.DataFrame({
         "paper": "P2", "table": res["table"], "column": res["column"], "term": res["term"],
-        "true_value": res["estimate"].astype(float).round(10), "basis": "oracle",
+        "true_value": res["estimate"].astype(float).round(10), "basis": "oracle", "variant": res["variant"],
     })
     info = {
         "note": "truths are oracle values: OLS columns = OLS estimand on the latent panel (causal + "
@@ -339,8 +169,20 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None) -> tuple
         "beta_eg_ln_lambda": p.p2_beta_eg,
         "mean_range_quality": float(q.groupby("product")["range"].first().mean()),
         "panel_rows": int(len(panel)),
-        "table2_col3": (bias_summary(panel, t23) if (t23 := next((s for s, _ in oracle_specs(specs) if (s.table, s.column) == ("2", "3")), None)) is not None else {}),
-        "iv_causal": {f"6:{r.column}": r.estimate for r in res[res["table"] == "6"].itertuples()},
+        "table2_col3": (bias_summary(panel, t23) if (t23 := next((s for s, _ in oracle_specs(specs) if (s.table, s.column, s.variant) == ("2", "3", "city_cluster")), None)) is not None else {}),
+        "iv_causal": {f"6:{r.column}": r.estimate for r in res[(res["table"] == "6") & (res["variant"] == "city_cluster")
+                                                               & (res["depvar_oracle"] == "qua_causal")].itertuples()},
+        "iv_conditional_on_u": {f"6:{r.column}": r.estimate for r in res[(res["table"] == "6") & (res["variant"] == "")
+                                                                         & ~res["column"].str.startswith("fs")].itertuples()},
+        "mechanisms": {
+            "fdi_on_egscore": p.p2_fdi_eg, "quality_on_ln_fdi": p.p2_fdi_quality,
+            "innovation_score_on_egscore": p.p2_innov_eg, "quality_on_innovation_score": p.p2_innov_quality,
+            "exit_on_egscore": 0.0, "variety_on_egscore": 0.0,
+            "total_effect_on_ln_lambda": p.p2_beta_eg + p.p2_fdi_eg * p.p2_fdi_quality + p.p2_innov_eg * p.p2_innov_quality,
+            "note": "egscore moves ln FDI and the innovation score (deviations from year means); exit and "
+                    "product variety come from the survey presence and customs product lists shared with P1 "
+                    "and are not moved by e-government",
+        },
     }
     info = _rounded(info)
     return truth.reset_index(drop=True), info, panel

@@ -44,14 +44,14 @@ def _gamma_default() -> dict[str, float]:
 
 # P2: moderators of the e-government effect (P2 Tables 7-9), in P2_MODERATORS order.
 P2_MODERATORS: tuple[str, ...] = (
-    "coastal", "smart_city", "ftz", "infra", "capital_intensive", "high_tech", "private", "ln_assets",
+    "coastal", "egov_policy", "smart_city", "ftz", "infra", "ind_type", "high_tech", "private", "ln_assets",
     "SA", "gvc_top", "general_trade",
 )
 
 
 def _p2_delta_default() -> dict[str, float]:  # P2:
     return {
-        "coastal": 0.6, "smart_city": 0.0, "ftz": 0.6, "infra": 0.6, "capital_intensive": -0.5,
+        "coastal": 0.6, "egov_policy": 0.3, "smart_city": 0.0, "ftz": 0.6, "infra": 0.6, "ind_type": -0.5,
         "high_tech": -0.5, "private": 0.4, "ln_assets": 0.3, "SA": 0.8, "gvc_top": 0.6,
         "general_trade": 0.0,
     }
@@ -366,6 +366,29 @@ class WorldParams:
     """sd of the exogenous city-year e-government noise eta_ct."""
     p2_subindex_sd: float = 0.05
     """sd of each sub-index's own city-year noise around the latent level (P2 eq. 14)."""
+    p2_policy_share: float = 0.62
+    """Share of cities with local e-government policies in the PKU Law list (P2: 177 of ~285
+    prefecture cities in 2010-2012)."""
+    p2_policy_year_prob: float = 0.35
+    """Probability that a listed city issues policies in a given year of 2006-2014 (at least one year)."""
+    p2_fdi_eg: float = 1.5
+    """Effect of egscore (deviation from the year mean over cities) on the city's ln FDI in
+    2010-2012 (P2 Table 10 col. 3's channel: e-government attracts foreign investment)."""
+    p2_fdi_quality: float = 0.1
+    """Effect of the city's ln FDI (deviation from the year mean) on firm log quality, 2010-2012."""
+    p2_innov_mean: float = 45.0
+    """Mean city patent-application score of the innovation index (0-100)."""
+    p2_innov_city_sd: float = 15.0
+    """sd of the city level of that score (absorbed by firm FE)."""
+    p2_innov_trend: float = 1.5
+    """Common yearly rise of the score (absorbed by year FE)."""
+    p2_innov_noise_sd: float = 3.0
+    """sd of the score's own city-year noise."""
+    p2_innov_eg: float = 30.0
+    """Effect of egscore (deviation from the year mean) on the city's score (P2 Table 10 col. 4's
+    channel: e-government leads firms' innovation)."""
+    p2_innov_quality: float = 0.005
+    """Effect of one score point (deviation from the year mean) on firm log quality, 2010-2012."""
 
     # ------------------------------------------------------------------------------------------
     def __post_init__(self) -> None:

@@ -137,7 +137,7 @@ def reference_sources(world: World) -> list[tuple]:
         (DIGITAL_IPC, reference.digital_ipc_table()),
         (HS_CONCORDANCE, reference.hs_concordance(world.products)),
         (COUNTRY_CODES, reference.country_codes()),
-        (CITY_PANEL, reference.city_panel(p.seed)),
+        (CITY_PANEL, world.p2.city_panel if world.p2 is not None else reference.city_panel(p.seed)),  # P2: FDI moved by egscore
         (CITY_IP_PROTECTION, reference.city_ip_protection(p.seed)),
         (CITY_1984, reference.city_1984(ref)),
         (PROVINCE_INTERNET_PORTS, reference.province_internet_ports(ref)),
@@ -261,6 +261,8 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         if year in P2_YEARS:  # P2:
             assemble.spill_p2_draw(spill, d)
             p2_years.append(year)
+        elif year == P2_YEARS[0] - 1:  # P2: the survey of t-1 for the exit rates of 2010
+            spill.put(p2_oracle.PREV_SURVEY, d.asif[list(p2_oracle.PREV_SURVEY_COLUMNS)])
         stats["export_observations"] += len(d.obs)
         stats["survey_export_observations"] += int((d.obs["kind"] == KIND_SURVEY).sum())
         dg = analysis_diagnostics(d.obs, d.firm_years)
@@ -306,13 +308,15 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         assemble.write_latent_firm_years(spill, out / "latent" / "firm_years.parquet")
     phase("assemble files")
 
-    city_panel = reference.city_panel(p.seed)  # P2: shared with the P2 oracle
+    city_panel = world.p2.city_panel  # P2: the written city panel, shared with the P2 oracle
     for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
         files[src.path_for()] = write_source(con, frame, src, out)
     p2_info: dict = {}
     p2_truth = None
     if set(P2_YEARS) <= set(p2_years):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
-        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, assemble.p2_draws(spill, p2_years), city_panel)
+        prev = spill.frame(p2_oracle.PREV_SURVEY) if spill.has(p2_oracle.PREV_SURVEY) else None
+        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, assemble.p2_draws(spill, p2_years), city_panel,
+                                                          prev_survey=prev)
         if latent:  # the latent P2 panel (true qua, qua_causal, every panel column) for checks
             (out / "latent").mkdir(exist_ok=True)
             con.register("_p2", p2_panel.drop(columns=["smart_city_year"]))
@@ -346,6 +350,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
     phase("P1 oracle")
     if p2_truth is not None:
         truth = pd.concat([truth, p2_truth], ignore_index=True)
+    # the reading a truth belongs to (P2's variants; empty = the published reading), always written
     truth["variant"] = truth["variant"].fillna("") if "variant" in truth.columns else ""
     # 10 significant digits: the multithreaded demeaner can jitter the last bits between runs
     truth["true_value"] = [_sig(v) for v in truth["true_value"]]
