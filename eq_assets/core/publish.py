@@ -105,10 +105,15 @@ def stage(data, *, model: type[pa.DataFrameModel], asset_name: str, partition: s
         col, typ, n, examples = bad
         raise InputDataError(asset_name, f"values that are not {typ.lower()}", column=col, n_rows=n,
                              examples=examples, expected=f"{typ.lower()} values ({model.__name__})")
+    path = None
     try:
         path = warehouse.stage_path(asset_name, partition)
         con.execute(f"copy (select {cast_select(model)} from {view}) to {_lit(path)} (format parquet, compression zstd)")
-    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+    except BaseException as exc:
+        if path is not None:  # a half-written staged file is never left behind
+            warehouse.discard(path)
+        if not isinstance(exc, (OSError, duckdb.IOException, duckdb.PermissionException)):
+            raise
         # a full disk, a read-only warehouse, a file-size limit: say so, name the place
         raise InputDataError(
             asset_name, f"the new version cannot be written to the warehouse {warehouse.root}: {exc}",

@@ -74,7 +74,8 @@ def raw_checked(source, model, name: str, key, raw_dir, year: int | None, config
                          check_year=yearly and year is not None) as scan:
             checked = apply_rules(con, f"({rows.format(scan=scan.view)})", rules, settings, raw_dir=Path(raw_dir),
                                   headers=scan.report.get("columns"), stored_rows=_stored_rows(name, partition),
-                                  expected_extra=extra, route=route, skip=skip, asset=name)
+                                  expected_extra=extra, route=route, skip=skip, asset=name,
+                                  files=", ".join(str(Path(raw_dir) / f["path"]) for f in scan.report.get("files", [])))
             yield from _publish_raw(checked.sql, model, name, key, _files(scan, source, year), con=con,
                                     version=raw_version(source, raw_dir, year if yearly else None), report=scan.report,
                                     account=checked.account, metadata=checked.metadata)
@@ -97,7 +98,7 @@ def reference_asset(name: str, source, model, key) -> "dg.AssetsDefinition":
 def _reference(source, model, name: str, key, raw_dir):
     with duckdb_connect() as con, scan_source(source, raw_dir, con=con, check_year=False) as scan:
         n = check_reference(con, scan.view, model, key, raw_dir=Path(raw_dir), name=name,
-                            headers=scan.report.get("columns"))
+                            headers=scan.report.get("columns"), files=[f["path"] for f in scan.report.get("files", [])])
         cols = ", ".join('"' + c + '"' for c in scan.columns)
         yield from _publish_raw(f"select {cols} from {scan.view}", model, name, key, _files(scan, source, None),
                                 con=con, rows_in=n, version=raw_version(source, raw_dir))

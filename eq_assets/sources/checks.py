@@ -139,7 +139,8 @@ def _raise(con, rule: Rule, n: int, settings: dict, expected_extra: dict, raw_di
 def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRules, settings: dict, *,
                 raw_dir: Path, headers: dict | None = None, stored_rows: int | None = None,
                 expected_extra: dict | None = None, route: tuple[tuple[str, str], ...] = (),
-                skip: dict[str, str] | None = None, asset: str | None = None, unit: str = "rows") -> Checked:
+                skip: dict[str, str] | None = None, asset: str | None = None, files: str | None = None,
+                unit: str = "rows") -> Checked:
     """Evaluate ``rules`` on ``relation`` (raw rows with ``source_file``, ``source_line``).
 
     ``settings``: :func:`settings_of`; ``headers``: canonical column -> headers that fed it (the
@@ -147,7 +148,8 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     for ``empty_year``; ``expected_extra``: values named in messages (e.g. ``vintage``);
     ``route``: (reason, SQL predicate) of rows that are valid but belong to no part of this
     partition (e.g. patents of another year), counted under ``reason`` after the rules; ``skip``:
-    rules that cannot be checked here (rule -> why, in the metadata).
+    rules that cannot be checked here (rule -> why, in the metadata); ``asset``: the asset named in
+    messages; ``files``: the file(s) read, named when the year is empty.
     """
     headers = headers or {}
     extra = expected_extra or {}
@@ -188,12 +190,12 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     # the window functions of the helpers reorder rows: restore the files' order (deterministic output)
     order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
     sql = f"select {', '.join(map(_q, columns))} from _checked where not ({dropped}){order}"
-    _check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted), stored_rows, raw_dir)
+    _check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted), stored_rows,
+                 files or f"{asset or rules.asset} ({raw_dir})")
     return Checked(sql, acc, md)
 
 
-def _check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows: int | None,
-                 raw_dir: Path) -> None:
+def _check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows: int | None, files: str) -> None:
     if n_out > 0:
         return
     policy = settings["empty_year"]
@@ -202,7 +204,7 @@ def _check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows:
     what = "has no row (header only?)" if n_in == 0 else f"has no row left ({n_in:,} rows read, none kept)"
     had = f"the stored partition has {stored_rows:,} rows" if stored_rows else "policy empty_year: stop"
     raise InputDataError(
-        f"{asset} ({raw_dir})", f"the year {what}; {had}: nothing was stored, the last good version is kept",
+        files, f"{asset}: the year {what}; {had}: nothing was stored, the last good version is kept",
         expected=f"rows for the year (to accept an empty year, run {asset} with config empty_year: keep)",
     )
 
@@ -221,12 +223,13 @@ def stored_rows(path: Path) -> int | None:
 # ---- reference tables ---------------------------------------------------------------------------
 
 def check_reference(con: duckdb.DuckDBPyConnection, view: str, model, key, *, raw_dir: Path, name: str,
-                    headers: dict | None = None) -> int:
+                    headers: dict | None = None, files: list[str] | None = None) -> int:
     """Refuse a scanned reference file (``view`` with provenance) that is empty, breaks ``model``
-    or repeats ``key``, naming the file and lines; returns its rows."""
+    or repeats ``key``, naming the file and lines; returns its rows. ``files``: the files read
+    (relative to ``raw_dir``)."""
     headers = headers or {}
     n = int(con.execute(f"select count(*) from {view}").fetchone()[0])
-    files = [r[0] for r in con.execute(f"select distinct source_file from {view} order by 1").fetchall()]
+    files = files or [r[0] for r in con.execute(f"select distinct source_file from {view} order by 1").fetchall()]
     where = str(raw_dir / files[0]) if files else f"{name} ({raw_dir})"
     if n == 0:
         raise InputDataError(where, f"reference table {name} has no row (header only?): nothing was stored",

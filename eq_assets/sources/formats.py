@@ -185,7 +185,8 @@ def csv_rejects(con, staged: "StagedFile", limit: int = 10) -> tuple[int, list[t
     except duckdb.CatalogException:  # no row was rejected: DuckDB created no table
         return 0, []
     rows = con.execute(
-        f"select line, min(error_message), min(csv_line) from {staged.rejects} group by line order by line limit {limit}"
+        f"select line, first(error_message order by rowid), first(csv_line order by rowid) from {staged.rejects} "
+        f"group by line order by line limit {limit}"
     ).fetchall()
     return int(n), [(int(r[0]), r[1], r[2]) for r in rows]
 
