@@ -58,12 +58,13 @@ def _stored_rows(name: str, partition: str | None) -> int | None:
 
 
 def raw_checked(source, model, name: str, key, raw_dir, year: int | None, config, *, rows: str,
-                 refs: dict[str, str] | None = None, route=(), partition: str | None = None, extra=None,
+                 refs: dict[str, str] | None = None, scope=None, partition: str | None = None, extra=None,
                  skip: dict[str, str] | None = None):
     """Scan a source in place (any format of the mapping), apply its rules (:mod:`.rules`) and
     publish the rows kept. ``rows``: SQL template over ``{scan}`` (the scanned rows plus ``year``);
-    ``refs``: reference relations the rules read (name -> SQL); ``route``: rows of another part
-    (reason, predicate), counted after the rules; ``skip``: rules that cannot be checked (-> why)."""
+    ``refs``: reference relations the rules read (name -> SQL); ``scope``: (predicate, label) of
+    the rows this asset stores when it stores part of the file (:func:`.checks.apply_rules`);
+    ``skip``: rules that cannot be checked (-> why)."""
     rules = RULES[name]
     settings = settings_of(rules, config)
     with duckdb_connect() as con:
@@ -74,7 +75,7 @@ def raw_checked(source, model, name: str, key, raw_dir, year: int | None, config
                          check_year=yearly and year is not None) as scan:
             checked = apply_rules(con, f"({rows.format(scan=scan.view)})", rules, settings, raw_dir=Path(raw_dir),
                                   headers=scan.report.get("columns"), stored_rows=_stored_rows(name, partition),
-                                  expected_extra=extra, route=route, skip=skip, asset=name,
+                                  expected_extra=extra, scope=scope, skip=skip, asset=name,
                                   files=", ".join(str(Path(raw_dir) / f["path"]) for f in scan.report.get("files", [])))
             yield from _publish_raw(checked.sql, model, name, key, _files(scan, source, year), con=con,
                                     version=raw_version(source, raw_dir, year if yearly else None), report=scan.report,
@@ -141,13 +142,13 @@ def raw_asif(context: dg.AssetExecutionContext, config: RawAsifRules, raw_files:
 @table_asset("raw_patents", S.RawPatents, group=GROUP, metadata=_raw(C.PATENTS))
 def raw_patents(context: dg.AssetExecutionContext, config: RawPatentsRules, raw_files: RawFiles):
     """Patent applications filed in the partition's year. The source rules run on the whole file
-    (sources/rules.py); every row is accounted: kept (this year), in_other_year_partition (a valid
-    year, stored in that partition or only in raw_patents_all) or missing_app_year."""
+    (sources/rules.py: a ``stop`` rule broken by any row stops every partition); the account
+    covers this year's applications, and the rows of other (or no) years are counted in the
+    metadata: they are in their own partitions and all of them in ``raw_patents_all``."""
     year = partition_year(context)
     yield from raw_checked(C.PATENTS, S.RawPatents, "raw_patents", ("application_no",), raw_files.path, year, config,
-                            rows="select *, " + str(int(year)) + "::BIGINT as year from {scan}", partition=str(year),
-                            route=(("missing_app_year", "app_year is null"),
-                                   ("in_other_year_partition", f"app_year <> {int(year)}")))
+                           rows="select *, " + str(int(year)) + "::BIGINT as year from {scan}", partition=str(year),
+                           scope=(f"app_year = {int(year)}", "rows_of_another_or_no_application_year"))
 
 
 @table_asset("digital_ipc_table", S.DigitalIpcTable, group=GROUP, yearly=False, metadata=_raw(C.DIGITAL_IPC))

@@ -119,12 +119,7 @@ def _raise(con, rule: Rule, n: int, settings: dict, expected_extra: dict, raw_di
     if col:
         fed = headers.get(col) or []
         label = f"{fed[0]} ({col})" if fed and fed[0] != col else col
-    if rule.name == "duplicate_row":
-        examples = None
-    elif rule.name == "same_key_different_values":
-        examples = None
-    else:
-        examples = [r[2] for r in rows]
+    examples = [r[2] for r in rows] if col else None  # row rules (copies, key conflicts): the lines say it
     fmt = {**{k: v for k, v in settings.items() if isinstance(v, (int, float))}, **expected_extra}
     expected = rule.expected.format(**fmt)
     also = f" (also broken: {'; '.join(others)})" if others else ""
@@ -138,7 +133,7 @@ def _raise(con, rule: Rule, n: int, settings: dict, expected_extra: dict, raw_di
 
 def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRules, settings: dict, *,
                 raw_dir: Path, headers: dict | None = None, stored_rows: int | None = None,
-                expected_extra: dict | None = None, route: tuple[tuple[str, str], ...] = (),
+                expected_extra: dict | None = None, scope: tuple[str, str] | None = None,
                 skip: dict[str, str] | None = None, asset: str | None = None, files: str | None = None,
                 unit: str = "rows") -> Checked:
     """Evaluate ``rules`` on ``relation`` (raw rows with ``source_file``, ``source_line``).
@@ -146,10 +141,11 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     ``settings``: :func:`settings_of`; ``headers``: canonical column -> headers that fed it (the
     scan report), for messages; ``stored_rows``: rows of the stored partition (None: none stored),
     for ``empty_year``; ``expected_extra``: values named in messages (e.g. ``vintage``);
-    ``route``: (reason, SQL predicate) of rows that are valid but belong to no part of this
-    partition (e.g. patents of another year), counted under ``reason`` after the rules; ``skip``:
-    rules that cannot be checked here (rule -> why, in the metadata); ``asset``: the asset named in
-    messages; ``files``: the file(s) read, named when the year is empty.
+    ``scope``: (SQL predicate, what the other rows are) when the asset stores only part of the
+    file (the patents of one year): ``stop`` rules hold for every row of the file, the account
+    covers the rows in scope, and the others are counted in the metadata under that label;
+    ``skip``: rules that cannot be checked here (rule -> why, in the metadata); ``asset``: the
+    asset named in messages; ``files``: the file(s) read, named when the year is empty.
     """
     headers = headers or {}
     extra = expected_extra or {}
@@ -159,38 +155,43 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     used = {h for h in HELPERS if any(h in p for p in preds.values())}
     helpers = _helpers(con, relation, rules, used)
     flags = "".join(f", {p} as {_q('_r_' + n)}" for n, p in preds.items())
-    con.execute(f"create or replace temp table _checked as select *{flags} "
+    in_scope = f"coalesce(({scope[0]}), false)" if scope else "true"
+    con.execute(f"create or replace temp table _checked as select *{flags}, {in_scope} as _in_scope "
                 f"from (select *{', ' + helpers if helpers else ''} from {relation})")
-    n_in = int(con.execute("select count(*) from _checked").fetchone()[0])
-    acc = RowAccount(rows_in=n_in, unit=unit)
     drops = [r for r in rules.rules if settings[r.name] == "drop"]
-    aggs = [f"count(*) filter (where {_q('_r_' + r.name)})" for r in rules.rules]
+    aggs = ["count(*)", "count(*) filter (where _in_scope)"]
+    aggs += [f"count(*) filter (where {_q('_r_' + r.name)})" for r in rules.rules]  # the whole file (stop)
+    aggs += [f"count(*) filter (where {_q('_r_' + r.name)} and _in_scope)" for r in rules.rules]
     dropped = "false"
     for r in drops:  # rows under their first drop rule
-        aggs.append(f"count(*) filter (where {_q('_r_' + r.name)} and not ({dropped}))")
+        aggs.append(f"count(*) filter (where {_q('_r_' + r.name)} and _in_scope and not ({dropped}))")
         dropped = f"{dropped} or {_q('_r_' + r.name)}"
-    for reason, pred in route:
-        aggs.append(f"count(*) filter (where coalesce(({pred}), false) and not ({dropped}))")
-        dropped = f"{dropped} or coalesce(({pred}), false)"
-    got = con.execute(f"select {', '.join(aggs)} from _checked").fetchone() if aggs else ()
-    counts = dict(zip([r.name for r in rules.rules], got))
-    counted = got[len(rules.rules):]
-    stops = [r for r in rules.rules if settings[r.name] == "stop" and counts[r.name]]
+    got = con.execute(f"select {', '.join(aggs)} from _checked").fetchone()
+    n_file, n_in = int(got[0]), int(got[1])
+    k = len(rules.rules)
+    everywhere = dict(zip([r.name for r in rules.rules], got[2: 2 + k]))
+    counts = dict(zip([r.name for r in rules.rules], got[2 + k: 2 + 2 * k]))
+    counted = dict(zip([r.name for r in drops], got[2 + 2 * k:]))
+    stops = [r for r in rules.rules if settings[r.name] == "stop" and everywhere[r.name]]
     if stops:
-        others = [f"{r.name} ({counts[r.name]:,} rows)" for r in stops[1:]]
-        _raise(con, stops[0], int(counts[stops[0].name]), settings, extra, raw_dir, headers, others, asset or rules.asset)
+        others = [f"{r.name} ({everywhere[r.name]:,} rows)" for r in stops[1:]]
+        _raise(con, stops[0], int(everywhere[stops[0].name]), settings, extra, raw_dir, headers, others,
+               asset or rules.asset)
+    acc = RowAccount(rows_in=n_in, unit=unit)
     md: dict = {}
+    if scope:
+        md[scope[1]] = n_file - n_in
     for r in rules.rules:
         policy = settings[r.name]
         md[f"rule {r.name}"] = skip.get(r.name) or f"{policy}: {int(counts[r.name]):,} rows"
         if policy == "keep":
             acc.flag(r.name, int(counts[r.name]))
-    for reason, n in zip([r.name for r in drops] + [x[0] for x in route], counted):
-        acc.drop(reason, int(n))
+        elif policy == "drop":
+            acc.drop(r.name, int(counted[r.name]))
     # the window functions of the helpers reorder rows: restore the files' order (deterministic output)
     order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
-    sql = f"select {', '.join(map(_q, columns))} from _checked where not ({dropped}){order}"
-    _check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted), stored_rows,
+    sql = f"select {', '.join(map(_q, columns))} from _checked where _in_scope and not ({dropped}){order}"
+    _check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
                  files or f"{asset or rules.asset} ({raw_dir})")
     return Checked(sql, acc, md)
 

@@ -224,6 +224,9 @@ ASIF = SourceRules(
         Rule("negative_amount", _ASIF_NONNEGATIVE, "{c} < 0", "stop", "a value >= 0",
              "Employment, assets, liabilities, output, inputs, wages, export delivery and revenue cannot be "
              "negative (issue 9: negative assets were accepted); profit and value added can."),
+        Rule("zero_total_assets", ("total_assets",), "{c} = 0", "keep", "total assets > 0",
+             "Kept and counted: ratios to total assets (leverage, tangibility) are then undefined and the "
+             "regressions count such firm-years as missing (n_missing)."),
         Rule("employees_above_max", ("employees",), "{c} > {max_employees}", "stop",
              "employees <= max_employees = {max_employees:g}", "Plausibility bound, see max_employees."),
         Rule("amount_above_max", _ASIF_AMOUNTS, "abs({c}) > {max_amount}", "stop",
