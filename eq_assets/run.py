@@ -97,7 +97,7 @@ def _failed_checks(result) -> list[str]:
 
 
 def _rows_and_drops(result) -> tuple[int, dict[str, dict[str, int]], int]:
-    """Rows written, rows dropped by asset and reason, and checks evaluated, from a run's events."""
+    """Rows written, rows dropped (or flagged) by asset and reason, and checks evaluated, from a run's events."""
     n, drops = 0, {}
     for ev in result.get_asset_materialization_events():
         mat = ev.event_specific_data.materialization
@@ -106,9 +106,12 @@ def _rows_and_drops(result) -> tuple[int, dict[str, dict[str, int]], int]:
             n += int(md["dagster/row_count"].value)
         name = mat.asset_key.to_user_string()
         for k, v in md.items():
-            if k.startswith("dropped_") and v.value:
-                d = drops.setdefault(name, {})
-                d[k[len("dropped_"):]] = d.get(k[len("dropped_"):], 0) + int(v.value)
+            # rows dropped by reason, and rows a source rule flagged but kept (shown as such)
+            for prefix, label in (("dropped_", "{}"), ("flagged_", "{} (flagged, kept)")):
+                if k.startswith(prefix) and v.value:
+                    d = drops.setdefault(name, {})
+                    r = label.format(k[len(prefix):])
+                    d[r] = d.get(r, 0) + int(v.value)
     return n, drops, len(result.get_asset_check_evaluations())
 
 

@@ -50,3 +50,7 @@ def tiny_world(tmp_path_factory):
         failed = materialize_all(log=lambda *a: None)
         env = {**os.environ}
     return {"root": root, "env_vars": env_vars, "env": env, "failed": failed, "use_env": lambda: use_env(env_vars)}
+
+
+# the one-year world of the bad-input catalogue (test_bad_input.py, test_run_isolation.py)
+from bad_input_world import bad_world  # noqa: E402,F401

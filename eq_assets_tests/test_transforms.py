@@ -239,6 +239,8 @@ def test_customs_cleaning_counts_every_row():
         "missing_key": 1,
         "trade_intermediary": 1,
         "invalid_hs_code": 1,
+        "missing_unit": 0,
+        "unit_not_convertible_to_product_unit": 0,
         "merged_into_observations": 1,
         "observation_value_or_quantity_below_minimum": 2,
     }

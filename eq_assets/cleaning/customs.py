@@ -9,8 +9,12 @@ trade mode, the unit of P1's analysis. Steps, each counted in the row account:
 4. drop HS codes that are not 8 digits;
 5. harmonize HS6 to the base revision (HS2002) through the concordance, by the revision in force
    in the record's year (codes missing from the concordance are kept as they are, and counted);
-6. aggregate shipments to observations (rows merged are counted as such);
-7. drop observations with total value < ``min_value_usd`` or total quantity < ``min_quantity``
+6. put quantities on one unit per product (:mod:`eq_assets.cleaning.units`: tonnes and grams to
+   kilograms, dozens to pieces ...; the product's dominant unit family): rows in another family
+   (``unit_not_convertible_to_product_unit``) or without a unit (``missing_unit``) are dropped
+   and counted, conversions are counted (``units_converted``), so kg and tonnes are never summed;
+7. aggregate shipments to observations (rows merged are counted as such);
+8. drop observations with total value < ``min_value_usd`` or total quantity < ``min_quantity``
    (P1: "剔除...出口总额小于50美元和总数量小于1的企业样本").
 """
 
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from eq_assets.cleaning.units import normalise_units_sql
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.sql import count, run_transform
 from eq_assets.sources.contract import FLOW_EXPORT, TRADE_MODES
@@ -86,28 +91,37 @@ def customs_observations_sql(con, year: int, params: CustomsCleaningParams = Cus
     )
     con.execute(
         f"""
+        create or replace temp table _rows as
+        select d.* exclude (_interm, _valid_hs), coalesce(c.hs6_base, substr(d.hs8, 1, 6)) as hs6,
+               coalesce(m.trade_mode_en, 'other') as trade_mode_en
+        from _direct d left join _conc c on substr(d.hs8, 1, 6) = c.hs6
+               left join (values {modes}) m(trade_mode_cn, trade_mode_en) on d.trade_mode = m.trade_mode_cn
+        where not d._interm and d._valid_hs
+        """
+    )
+    # quantities on one unit per product before they are summed (kg and tonnes are never added)
+    con.execute(f"create or replace temp table _units as {normalise_units_sql('_rows', product='hs6')}")
+    rules = dict(con.execute("select unit_rule, count(*) from _units group by unit_rule").fetchall())
+    acc.drop("missing_unit", rules.get("missing_unit", 0))
+    acc.drop("unit_not_convertible_to_product_unit", rules.get("kept_apart", 0))
+    extra["units_converted"] = int(rules.get("converted", 0))
+    con.execute(
+        f"""
         create or replace temp table _obs as
-        with s as (
-            select d.*, coalesce(c.hs6_base, substr(d.hs8, 1, 6)) as hs6,
-                   coalesce(m.trade_mode_en, 'other') as trade_mode_en
-            from _direct d left join _conc c on substr(d.hs8, 1, 6) = c.hs6
-                   left join (values {modes}) m(trade_mode_cn, trade_mode_en) on d.trade_mode = m.trade_mode_cn
-            where not d._interm and d._valid_hs
-        )
         select {int(year)}::BIGINT as year, customs_firm_code, min(firm_name) as firm_name,
                min(phone) as phone, min(zip) as zip, hs6, dest_code, trade_mode_en as trade_mode,
-               sum(value_usd) as value_usd, sum(quantity) as quantity, min(unit) as unit,
-               count(distinct unit) > 1 as mixed_units, count(*)::BIGINT as n_shipments
-        from s
+               sum(value_usd) as value_usd, sum(quantity_std) as quantity, min(unit_std) as unit,
+               count(*)::BIGINT as n_shipments
+        from _units where unit_rule in ('base', 'converted')
         group by customs_firm_code, hs6, dest_code, trade_mode_en
         """
     )
     n_obs = count(con, "_obs")
-    acc.drop("merged_into_observations", n_complete - n_interm - n_bad_hs - n_obs)
-    extra["observations_with_mixed_units"] = count(con, "(select 1 from _obs where mixed_units)")
+    n_units = rules.get("missing_unit", 0) + rules.get("kept_apart", 0)
+    acc.drop("merged_into_observations", n_complete - n_interm - n_bad_hs - n_units - n_obs)
     small = f"(value_usd < {float(params.min_value_usd)!r} or quantity < {float(params.min_quantity)!r})"
     acc.drop("observation_value_or_quantity_below_minimum", count(con, f"(select 1 from _obs where {small})"))
-    for t in ("_exports", "_direct"):
+    for t in ("_exports", "_direct", "_rows", "_units"):
         con.execute(f"drop table {t}")
     sql = (
         "select year, customs_firm_code, firm_name, phone, zip, hs6, dest_code, trade_mode, value_usd, "

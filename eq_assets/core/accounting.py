@@ -4,6 +4,11 @@ Brief, "Nothing lost": ``rows_in == rows_out + sum(dropped.values())`` must hold
 materialization; the ``row_accounting`` asset check verifies it. Where rows are combined rather
 than dropped (aggregating shipments to observations), the merged rows are recorded under a
 reason that says so (e.g. ``merged_into_observations``), so the identity still holds.
+
+Rows that a rule *flags* but keeps (e.g. a unit value far from its product's median, under the
+source rules' policy ``keep``) are counted in ``flagged`` by reason: they are not part of the
+identity (they are still in ``rows_out``), but they are reported beside the drops
+(``flagged_<reason>`` metadata, the console summary).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ class RowAccount:
     dropped: dict[str, int] = field(default_factory=dict)
     rows_out: int | None = None
     unit: str = "rows"
+    flagged: dict[str, int] = field(default_factory=dict)
 
     def drop(self, reason: str, n: int) -> None:
         """Record ``n`` rows dropped for ``reason`` (adds to any earlier count for it)."""
@@ -26,6 +32,13 @@ class RowAccount:
         if n < 0:
             raise ValueError(f"negative drop count for {reason!r}: {n}")
         self.dropped[reason] = self.dropped.get(reason, 0) + n
+
+    def flag(self, reason: str, n: int) -> None:
+        """Record ``n`` rows kept but flagged for ``reason`` (not part of the identity)."""
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"negative flag count for {reason!r}: {n}")
+        self.flagged[reason] = self.flagged.get(reason, 0) + n
 
     def finish(self, rows_out: int) -> "RowAccount":
         self.rows_out = int(rows_out)
@@ -42,8 +55,11 @@ class RowAccount:
     def metadata(self) -> dict[str, int]:
         md = {"rows_in": int(self.rows_in), "rows_out": int(self.rows_out or 0)}
         md.update({f"dropped_{k}": int(v) for k, v in sorted(self.dropped.items())})
+        md.update({f"flagged_{k}": int(v) for k, v in sorted(self.flagged.items())})
         return md
 
     def describe(self) -> str:
         parts = ", ".join(f"{k}={v:,}" for k, v in sorted(self.dropped.items())) or "none"
-        return f"{self.rows_in:,} {self.unit} in, {self.rows_out or 0:,} out; dropped: {parts}"
+        flags = ", ".join(f"{k}={v:,}" for k, v in sorted(self.flagged.items()) if v)
+        return (f"{self.rows_in:,} {self.unit} in, {self.rows_out or 0:,} out; dropped: {parts}"
+                + (f"; flagged (kept): {flags}" if flags else ""))

@@ -106,8 +106,21 @@ def stage(data, *, model: type[pa.DataFrameModel], asset_name: str, partition: s
         col, typ, n, examples = bad
         raise InputDataError(asset_name, f"values that are not {typ.lower()}", column=col, n_rows=n,
                              examples=examples, expected=f"{typ.lower()} values ({model.__name__})")
-    path = warehouse.stage_path(asset_name, partition)
-    con.execute(f"copy (select {cast_select(model)} from {view}) to {_lit(path)} (format parquet, compression zstd)")
+    path = None
+    try:
+        path = warehouse.stage_path(asset_name, partition)
+        con.execute(f"copy (select {cast_select(model)} from {view}) to {_lit(path)} (format parquet, compression zstd)")
+    except BaseException as exc:
+        if path is not None:  # a half-written staged file is never left behind
+            warehouse.discard(path)
+        if not isinstance(exc, (OSError, duckdb.IOException, duckdb.PermissionException)):
+            raise
+        # a full disk, a read-only warehouse, a file-size limit: say so, name the place
+        raise InputDataError(
+            asset_name, f"the new version cannot be written to the warehouse {warehouse.root}: {exc}",
+            expected="a writable warehouse with free space (EQ_WAREHOUSE); nothing was published, the last good "
+            "version is kept",
+        ) from None
     rows = con.execute(f"select count(*) from read_parquet({_lit(path)})").fetchone()[0]
     return str(path), int(rows)
 
@@ -117,7 +130,11 @@ def _partition() -> str | None:
         ctx = dg.AssetExecutionContext.get()
     except dg.DagsterInvariantViolationError:
         return None
-    return ctx.partition_key if ctx.has_partition_key else None
+    # an unpartitioned asset in a run launched for a partition (e.g. `dagster asset materialize
+    # --select hs_concordance,raw_customs --partition 2009`) is stored as its one version
+    if not ctx.has_partition_key or ctx.assets_def.partitions_def is None:
+        return None
+    return ctx.partition_key
 
 
 def publish(

@@ -8,7 +8,7 @@ from eq_assets.core.partitions import partition_year
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.core.sql import bind, count
 from eq_assets.core.warehouse import Table, duckdb_connect
-from eq_assets.digital.patents import classify_digital_sql, eco_index_sql, link_patents_sql
+from eq_assets.digital.patents import classify_digital_sql, eco_index_sql, ipc_code_counts_sql, link_patents_sql
 from eq_assets.digital.schemas import Eco, FirmPatents
 
 GROUP = "digital"
@@ -31,7 +31,8 @@ def firm_patents(context: dg.AssetExecutionContext, raw_patents: Table, digital_
         con.execute("create temp view p as select * exclude (year) from raw")
         con.execute(f"create temp table cp as {classify_digital_sql(con)}")
         sql, acc = link_patents_sql(con, year)
-        md = {"patents_filed": count(con, "cp"), "digital_patents_filed": count(con, "(select 1 from cp where is_digital)")}
+        md = {"patents_filed": count(con, "cp"), "digital_patents_filed": count(con, "(select 1 from cp where is_digital)"),
+              **{f"ipc_codes_{rule}": int(n) for rule, n in con.execute(ipc_code_counts_sql("p")).fetchall()}}
         yield from publish(sql, model=FirmPatents, key=("application_no", "legal_code"), account=acc,
                            asset_name="firm_patents", metadata=md, con=con)
 

@@ -76,7 +76,8 @@ def ipc_sql(expr: str) -> str:
     fixed = f"regexp_extract({s}, '^([A-H][0-9]{{2}}[A-Z])([0-9]{{4}})([0-9]{{6}})$', ['sc', 'mg', 'sg'])"
     slash = f"regexp_extract({s}, '^([A-H][0-9]{{2}}[A-Z])([0-9]{{1,4}})/([0-9]{{0,6}})$', ['sc', 'mg', 'sg'])"
     main = f"regexp_extract({s}, '^([A-H][0-9]{{2}}[A-Z])([0-9]{{1,4}})$', ['sc', 'mg'])"
-    mg = lambda r: f"CAST(CAST({r}.mg AS INTEGER) AS VARCHAR)"  # noqa: E731
+    # TRY_CAST: DuckDB may evaluate a CASE branch on rows the branch does not select
+    mg = lambda r: f"CAST(TRY_CAST({r}.mg AS INTEGER) AS VARCHAR)"  # noqa: E731
     return (
         f"(CASE WHEN {fixed}.sc <> '' THEN {fixed}.sc || ' ' || {mg(fixed)} || '/' || {_sg_sql(f'{fixed}.sg')} "
         f"WHEN {slash}.sc <> '' THEN {slash}.sc || ' ' || {mg(slash)} || '/' || "

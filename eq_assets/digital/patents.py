@@ -19,30 +19,36 @@ import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
 from eq_assets.core.sql import count, run_transform
+from eq_assets.digital.ipc import ipc_counts_sql, ipc_sql
 from eq_assets.matching.match import add_normalized_names
 from eq_assets.sources.contract import PATENT_TYPES
 
 
 def classify_digital_sql(con) -> str:
     """Digital flags as DuckDB SQL over ``p`` (patents) and ``ipc_table`` (the 2023 table):
-    every column of ``p`` plus is_digital, cat_01..cat_04 and patent_type_en."""
+    every column of ``p`` plus is_digital, cat_01..cat_04 and patent_type_en.
+
+    Codes and table entries are first put in one spelling (:func:`eq_assets.digital.ipc.ipc_sql`:
+    ``G06F17/30`` and ``G06F0017300000`` -> ``G06F 17/30``); a code that is not an IPC symbol
+    cannot make a patent digital (the source rule ``invalid_ipc`` counts such patents).
+    :func:`ipc_code_counts_sql` counts the codes by rule."""
     con.execute(
-        """create or replace temp table _entries as
-        select distinct upper(regexp_replace(ipc, '\\s+', '', 'g')) as entry, substr(de_code, 1, 2) as category
-        from ipc_table"""
+        f"""create or replace temp table _entries as
+        select distinct replace({ipc_sql('ipc')}, ' ', '') as entry, substr(de_code, 1, 2) as category
+        from ipc_table where {ipc_sql('ipc')} is not null"""
     )
     # an entry covers a code that starts with it; entries are at least a subclass (4 characters),
     # so the join is on the subclass first (a hash join) and then on the full prefix
     con.execute(
-        """create or replace temp table _hits as
+        f"""create or replace temp table _hits as
         with codes as (
-            select application_no,
-                   upper(regexp_replace(trim(unnest(string_split(coalesce(ipc_all, '') || ';' || coalesce(ipc_main, ''), ';'))), '\\s+', '', 'g')) as code
-            from p
+            select application_no, replace({ipc_sql('raw_code')}, ' ', '') as code
+            from (select application_no, trim(unnest(string_split_regex(coalesce(ipc_all, '') || ';' || coalesce(ipc_main, ''), '[;,；，]'))) as raw_code from p)
+            where raw_code <> ''
         )
         select distinct c.application_no, e.category
         from codes c join _entries e on substr(c.code, 1, 4) = substr(e.entry, 1, 4) and starts_with(c.code, e.entry)
-        where c.code <> ''"""
+        where c.code is not null"""
     )
     types = ", ".join(f"({_lit(cn)}, {_lit(en)})" for cn, en in PATENT_TYPES.items())
     cats = ", ".join(f"p.application_no in (select application_no from _hits where category = '{c}') as cat_{c}"
@@ -52,6 +58,14 @@ def classify_digital_sql(con) -> str:
                coalesce(t.en, 'other') as patent_type_en
         from p left join (values {types}) t(cn, en) on p.patent_type = t.cn
         """
+
+
+def ipc_code_counts_sql(relation: str = "p") -> str:
+    """SQL: the IPC codes of ``relation`` (ipc_main and every code of ipc_all) by normalisation rule
+    (:data:`eq_assets.digital.ipc.RULES`: unchanged, respelled, invalid_ipc; columns rule, n)."""
+    codes = (f"(select trim(unnest(string_split_regex(coalesce(ipc_all, '') || ';' || coalesce(ipc_main, ''), "
+             f"'[;,；，]'))) as code from {relation})")
+    return ipc_counts_sql(f"(select code from {codes} where code <> '')", "code")
 
 
 def classify_digital(patents, table) -> pd.DataFrame:

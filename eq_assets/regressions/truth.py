@@ -4,7 +4,8 @@
 ``basis`` (SPEC section 7: "structural" when the estimand equals a structural parameter by
 design, "oracle" when it is the estimand computed from the true latent variables). An estimate
 *recovers* its truth when it lies within ``k`` standard errors of it (k = 3 by default, the
-foundation issue's criterion). With real data there is no truth.csv and nothing is compared.
+foundation issue's criterion) and that standard error is not exploded (at most ``max_se_ratio``
+times the true value's magnitude: a huge SE must not make any estimate "recover" its truth). With real data there is no truth.csv and nothing is compared.
 """
 
 from __future__ import annotations
@@ -30,13 +31,24 @@ def load_truth(raw_dir: Path) -> pd.DataFrame | None:
     return t
 
 
-def compare_to_truth(results: pd.DataFrame, truth: pd.DataFrame, k: float = 3.0) -> pd.DataFrame:
-    """Results rows that have a truth, with z = (estimate - truth) / SE and ``within`` (|z| <= k)."""
+def compare_to_truth(results: pd.DataFrame, truth: pd.DataFrame, k: float = 3.0,
+                     max_se_ratio: float | None = 50.0) -> pd.DataFrame:
+    """Results rows that have a truth, with z = (estimate - truth) / SE, ``se_plausible`` and
+    ``within``: |z| <= k with finite numbers and a plausible SE.
+
+    An SE larger than ``max_se_ratio`` x |true value| makes any estimate "within k SE": such an
+    estimate does not recover its truth (issue 9: one corrupted row gave Eco = 3.8e10 with SE
+    4.3e10 against a truth of -1.18, and the check passed). None disables that condition; a true
+    value of 0 has no scale to compare with."""
     truth = truth if "variant" in truth.columns else truth.assign(variant="")
     results = results if "variant" in results.columns else results.assign(variant="")
     key = KEY + ["variant"]
     cols = key + ["true_value"] + (["basis"] if "basis" in truth.columns else [])
     m = results.assign(variant=results["variant"].fillna("")).merge(truth[cols], on=key, how="inner")
     m["z"] = (m["estimate"] - m["true_value"]) / m["std_error"]
-    m["within"] = np.abs(m["z"]) <= k
+    scale = np.abs(m["true_value"].to_numpy(dtype=float))
+    se = m["std_error"].to_numpy(dtype=float)
+    plausible = np.isfinite(se) & ((scale == 0) | (max_se_ratio is None) | (se <= (max_se_ratio or 0) * scale))
+    m["se_plausible"] = plausible
+    m["within"] = (np.abs(m["z"]) <= k) & np.isfinite(m["z"].to_numpy(dtype=float)) & plausible
     return m

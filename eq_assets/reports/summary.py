@@ -19,7 +19,7 @@ def summary_lines(report, *, elapsed: float) -> list[str]:
     n_failed = len(report.failed_checks)
     lines.append(f"  checks: {report.n_checks:,} evaluated, " + ("all passed" if not n_failed else f"{n_failed} FAILED"))
     if report.drops:
-        lines.append("  rows dropped, by table and reason:")
+        lines.append("  rows dropped (and rows flagged but kept), by table and reason:")
         for asset in sorted(report.drops):
             parts = ", ".join(f"{r} {n:,}" for r, n in sorted(report.drops[asset].items(), key=lambda kv: -kv[1]))
             lines.append(f"    {asset:<24} {parts}")

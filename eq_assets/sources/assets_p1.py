@@ -6,15 +6,12 @@ rows (a blocking check: a reference table with two values for one key is ambiguo
 
 
 
-from eq_assets.core.accounting import RowAccount
-from eq_assets.core.publish import publish, table_asset
+from eq_assets.core.publish import table_asset
 from eq_assets.core.resources import RawFiles
 from eq_assets.sources import contract_p1 as C
 from eq_assets.sources import schemas_p1 as S
 from eq_assets.sources.contract import PATENTS
-from eq_assets.sources.assets import raw_version, reference_asset
-from eq_assets.core.warehouse import duckdb_connect
-from eq_assets.sources.readers import scan_source
+from eq_assets.sources.assets import RawPatentsRules, raw_checked, reference_asset
 from eq_assets.sources.schemas import RawPatents
 
 GROUP = "sources"
@@ -36,17 +33,12 @@ P1_REFERENCE: dict[str, tuple] = {
 
 
 @table_asset("raw_patents_all", RawPatents, group=GROUP, yearly=False, metadata={"eq/raw_source": PATENTS.name})
-def raw_patents_all(raw_files: RawFiles):
+def raw_patents_all(config: RawPatentsRules, raw_files: RawFiles):
     """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
-    yearly ``raw_patents`` partitions cover the survey years only)."""
-    with duckdb_connect() as con, scan_source(PATENTS, raw_files.path, con=con) as scan:
-        n = con.execute(f"select count(*) from {scan.view}").fetchone()[0]
-        acc = RowAccount(rows_in=n, unit="rows")
-        # year 0 = no application year (kept, counted downstream)
-        sql = f"select *, coalesce(app_year, 0)::BIGINT as year from {scan.view}"
-        yield from publish(sql, model=RawPatents, key=("application_no",), account=acc, asset_name="raw_patents_all",
-                           metadata={"source_file": PATENTS.pattern}, con=con,
-                           data_version=raw_version(PATENTS, raw_files.path))
+    yearly ``raw_patents`` partitions cover the survey years only), after the same source rules
+    as ``raw_patents`` (sources/rules.py). Year 0 = no application year (kept, counted downstream)."""
+    yield from raw_checked(PATENTS, RawPatents, "raw_patents_all", ("application_no",), raw_files.path, None, config,
+                            rows="select *, coalesce(app_year, 0)::BIGINT as year from {scan}")
 
 
 ASSETS = [*(reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]

@@ -5,7 +5,8 @@ types: text stays VARCHAR, Stata/Excel/Parquet numbers stay numeric) plus ``_lin
 a CSV counting the header as line 1, the observation number in a ``.dta``, the sheet row in an
 ``.xlsx`` (header = row 1) or the row number in a Parquet file (1-based).
 
-- CSV: DuckDB ``read_csv`` (all text). UTF-8 (with or without BOM) is read in place; GBK and
+- CSV: DuckDB ``read_csv`` (all text; the delimiter is the one of the header line; lines that do
+  not parse are kept in DuckDB's rejects table and refused with their line, :func:`csv_rejects`). UTF-8 (with or without BOM) is read in place; GBK and
   GB18030 are transcoded to a temporary UTF-8 file by streaming (DuckDB 2.0 reads other
   encodings only through its ``encodings`` extension, which is downloaded at run time and so
   unavailable offline); a byte that is not valid in the encoding stops with its line.
@@ -52,6 +53,7 @@ class StagedFile:
     line_word: str = "line"  # how errors name a position: line / observation / row
     temp_files: list[Path] = field(default_factory=list)
     is_table: bool = False
+    rejects: str | None = None  # CSV: the DuckDB table of lines that did not parse
 
     def numeric(self, header: str) -> bool:
         return self.types.get(header, "VARCHAR").upper().startswith(NUMERIC_DUCKDB)
@@ -128,7 +130,28 @@ def transcode(path: Path, encoding: str, out: Path) -> None:
                 break
 
 
+#: delimiters a CSV may use, told apart by their count in the header line
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def header_delimiter(path: Path) -> str:
+    """The delimiter of a (UTF-8) CSV: the candidate found most often in its header line.
+
+    Written here rather than left to DuckDB's sniffer: a data line with an unquoted delimiter
+    (issue 9: a comma in a firm name on line 78) made the sniffer choose another dialect and
+    report every header missing; decided on the header alone, such a line is a parse error of
+    its own line (:func:`csv_rejects`)."""
+    with _open_bytes(path) as f:
+        head = f.read(1 << 20).split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    counts = {d: head.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+    return best if counts[best] else ","
+
+
 def _stage_csv(con, path: Path, encoding: str, tmp_dir: Path) -> StagedFile:
+    if path.stat().st_size == 0:
+        raise InputDataError(str(path), "the file is empty (0 bytes, not even a header line)",
+                             expected="a header line and the rows of the source")
     enc = detect_encoding(path) if encoding == "detect" else encoding
     target, temps = path, []
     if enc not in ("utf-8", "utf-8-sig"):
@@ -136,14 +159,36 @@ def _stage_csv(con, path: Path, encoding: str, tmp_dir: Path) -> StagedFile:
         transcode(path, "gbk" if enc == "gb2312" else enc, target)
         temps.append(target)
     name = _name(path.stem)
-    src = f"read_csv({_lit(target.as_posix())}, all_varchar=true, header=true)"
+    delim = header_delimiter(target)
+    # rows that do not parse (too many or too few fields, an unterminated quote) are stored in a
+    # rejects table with their line and reason instead of stopping the scan without a line;
+    # the scan refuses the file if there are any (csv_rejects)
+    src = (f"read_csv({_lit(target.as_posix())}, all_varchar=true, header=true, delim={_lit(delim)}, quote='\"', "
+           f"escape='\"', store_rejects=true, rejects_table={_lit(name + '_rej')}, rejects_scan={_lit(name + '_rejscan')})")
     try:
         con.execute(f"create or replace temp view {name} as select row_number() over () + 1 as _line, * from {src}")
         desc = con.execute(f"describe {name}").fetchall()
     except duckdb.Error as exc:
         raise InputDataError(str(path), f"cannot be parsed as CSV: {exc}") from None
     headers = [r[0] for r in desc if r[0] != "_line"]
-    return StagedFile(path, "csv", enc, name, headers, types={h: "VARCHAR" for h in headers}, temp_files=temps)
+    return StagedFile(path, "csv", enc, name, headers, types={h: "VARCHAR" for h in headers}, temp_files=temps,
+                      rejects=name + "_rej")
+
+
+def csv_rejects(con, staged: "StagedFile", limit: int = 10) -> tuple[int, list[tuple[int, str, str]]]:
+    """Lines of a staged CSV that did not parse, once the file has been read: (how many, the first
+    ``limit`` as (line, reason, text))."""
+    if not staged.rejects:
+        return 0, []
+    try:
+        n = con.execute(f"select count(distinct line) from {staged.rejects}").fetchone()[0]
+    except duckdb.CatalogException:  # no row was rejected: DuckDB created no table
+        return 0, []
+    rows = con.execute(
+        f"select line, first(error_message order by rowid), first(csv_line order by rowid) from {staged.rejects} "
+        f"group by line order by line limit {limit}"
+    ).fetchall()
+    return int(n), [(int(r[0]), r[1], r[2]) for r in rows]
 
 
 def dta_release(path: Path) -> int:
@@ -265,6 +310,9 @@ def stage_file(con, path: Path, fmt: str, *, encoding: str = "detect", dta_encod
 def drop_staged(con, staged: StagedFile) -> None:
     try:
         con.execute(f"drop {'table' if staged.is_table else 'view'} if exists {staged.relation}")
+        if staged.rejects:
+            con.execute(f"drop table if exists {staged.rejects}")
+            con.execute(f"drop table if exists {staged.relation}_rejscan")
     except duckdb.Error:
         pass
     for p in staged.temp_files:

@@ -10,7 +10,7 @@ Checks made while scanning (each stops with :class:`InputDataError` naming the f
 the lines and the values seen): no file, two file sets for one year, unreadable file, a canonical
 column none of whose aliases is a header (unless the mapping allows it that year), a cell that
 is not a number where a number is expected, rows of another year than the file's (yearly
-sources, ``check_year``). The error carries the partial pre-flight report as ``.report``.
+sources, ``check_year``), a CSV line that does not parse (its line and DuckDB's reason). The error carries the partial pre-flight report as ``.report``.
 
 ``Scan.report`` is JSON-able: files, format, encoding, rows per file, which header fed each
 canonical column, missing / absent-by-mapping / unmapped headers, units and HS codes seen.
@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from eq_assets.core.errors import InputDataError
-from eq_assets.sources.formats import StagedFile, drop_staged, stage_file
+from eq_assets.sources.formats import StagedFile, csv_rejects, drop_staged, stage_file
 from eq_assets.sources.mapping import (
     ColumnMapping, SourceMapping, file_format, fold, load_mapping, pattern_regex, source_mapping,
 )
@@ -335,6 +335,15 @@ def _validate(scan: Scan, plans: list, checks: list[str], check_year: bool) -> N
         scan.hs6_codes = sorted(hs6)
         report["hs"] = {"declared_vintage": sm.vintage(year), "distinct_hs6": len(hs6)}
     for rel, st, cols in plans:
+        n_rej, rejected = csv_rejects(con, st)
+        if n_rej:
+            raise InputDataError(
+                str(st.path), "lines that cannot be parsed as CSV (a delimiter inside an unquoted field, a "
+                "truncated or unterminated line)", rows=[f"line {x[0]}: {x[1]}" for x in rejected], n_rows=n_rej,
+                examples=[x[2] for x in rejected],
+                expected=f"every line with the {len(st.headers)} fields of the header line (quote fields that "
+                "contain the delimiter)",
+            )
         r = stats.get(rel)
         if r is None:
             continue

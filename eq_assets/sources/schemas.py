@@ -87,3 +87,11 @@ class HsConcordance(_Raw):
     hs_version: Series[str] = pa.Field(isin=["HS2002", "HS2007", "HS2012"], description=describe("hs_version"))
     hs6: Series[str] = pa.Field(str_matches=r"^\d{6}$", description=describe("hs6"))
     hs6_base: Series[str] = pa.Field(str_matches=r"^\d{6}$", description=describe("hs6_base"))
+
+
+class CountryCodes(_Raw):
+    """Customs partner codes (reference/country_codes): the destinations raw customs rows may name."""
+
+    dest_code: Series[str] = pa.Field(str_matches=r"^\d{3}$", description=describe("dest_code"))
+    dest_name: Series[str] = pa.Field(nullable=True, description="Partner country or region name (国别名称).")
+    iso3: Series[str] = pa.Field(nullable=True, str_matches=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code of the partner (ISO3).")

@@ -26,12 +26,12 @@ class CityPanel(_Raw):
     city_name: Series[str] = pa.Field(nullable=True, description=describe("city_name"))
     province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description=describe("province_code"))
     year: Series[pa.Int64] = pa.Field(description=describe("year"))
-    gdp: Series[float] = pa.Field(nullable=True, description=describe("gdp"))
-    gdp_pc: Series[float] = pa.Field(nullable=True, description=describe("gdp_pc"))
-    population: Series[float] = pa.Field(nullable=True, description=describe("population"))
-    n_industrial_firms: Series[float] = pa.Field(nullable=True, description=describe("n_industrial_firms"))
-    fdi: Series[float] = pa.Field(nullable=True, description=describe("fdi"))
-    college_students: Series[float] = pa.Field(nullable=True, description=describe("college_students"))
+    gdp: Series[float] = pa.Field(nullable=True, ge=0, description=describe("gdp"))
+    gdp_pc: Series[float] = pa.Field(nullable=True, ge=0, description=describe("gdp_pc"))
+    population: Series[float] = pa.Field(nullable=True, ge=0, description=describe("population"))
+    n_industrial_firms: Series[float] = pa.Field(nullable=True, ge=0, description=describe("n_industrial_firms"))
+    fdi: Series[float] = pa.Field(nullable=True, ge=0, description=describe("fdi"))
+    college_students: Series[float] = pa.Field(nullable=True, ge=0, description=describe("college_students"))
 
 
 _SCORE = dict(nullable=True, ge=0.0, le=1.0)
@@ -62,15 +62,15 @@ class CityAttributes(_Raw):
     provincial_capital: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("provincial_capital"))
     municipality: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("municipality"))
     smart_city_year: Series[pa.Int64] = pa.Field(nullable=True, description=describe("smart_city_year"))
-    terrain_ruggedness: Series[float] = pa.Field(nullable=True, description=describe("terrain_ruggedness"))
+    terrain_ruggedness: Series[float] = pa.Field(nullable=True, ge=0, description=describe("terrain_ruggedness"))
 
 
 class ProvincePanel(_Raw):
     province_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description=describe("province_code"))
     year: Series[pa.Int64] = pa.Field(description=describe("year"))
-    real_gdp: Series[float] = pa.Field(nullable=True, description=describe("real_gdp"))
-    broadband_users: Series[float] = pa.Field(nullable=True, description=describe("broadband_users"))
-    domain_count: Series[float] = pa.Field(nullable=True, description=describe("domain_count"))
+    real_gdp: Series[float] = pa.Field(nullable=True, ge=0, description=describe("real_gdp"))
+    broadband_users: Series[float] = pa.Field(nullable=True, ge=0, description=describe("broadband_users"))
+    domain_count: Series[float] = pa.Field(nullable=True, ge=0, description=describe("domain_count"))
     ftz: Series[pa.Int64] = pa.Field(nullable=True, isin=[0, 1], description=describe("ftz"))
 
 
@@ -90,7 +90,7 @@ class IndustryAttributes(_Raw):
 class InputTariffs(_Raw):
     cic: Series[str] = pa.Field(str_matches=r"^\d{4}$", description=describe("cic"))
     year: Series[pa.Int64] = pa.Field(description=describe("year"))
-    input_tariff: Series[float] = pa.Field(nullable=True, description=describe("input_tariff"))
+    input_tariff: Series[float] = pa.Field(nullable=True, ge=0, description=describe("input_tariff"))
 
 
 class EgovPolicy(_Raw):
