@@ -230,6 +230,15 @@ class WorldParams:
     """sd of the observation cost shock in the price equation."""
     sd_demand_cell: float = 0.40
     """sd of the product x destination x year demand shifter ln(E/P) shock."""
+    max_obs_value_usd: float = 2e9
+    """Largest export value of one observation (firm x product x destination x mode, a year):
+    the written quantity is capped at ``max_obs_value_usd / price``. The structural quantity has
+    a lognormal tail (in the P2 years, whose price response to quality is weaker, a tiny world
+    drew a 1.3e10 USD row and a paper-scale one would draw larger), while the largest monthly
+    firm-product-destination rows of China's customs records are of the order of 1e9 USD and the
+    pipeline refuses rows above ``max_row_value_usd`` = 1e10 (eq_assets/sources/rules.py). The
+    latent quality (and hence every oracle truth) is not capped; the few capped rows carry a
+    lower KSW quality, like any measurement error of the quantity."""
     processing_cost: float = -0.15
     """Log price shift of processing trade (imported materials, assembly) relative to general
     trade; a cost effect, not a quality effect."""

@@ -148,7 +148,7 @@ def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: Worl
     f = pop.firms
     q_true = np.exp(obs["ln_q"].to_numpy())
     price = np.exp(obs["ln_p"].to_numpy())
-    q_tot = np.maximum(1.0, np.round(q_true))
+    q_tot = np.maximum(1.0, np.round(np.minimum(q_true, np.floor(p.max_obs_value_usd / price))))
 
     # shipments: 1-3 distinct months, Dirichlet shares, whole units
     n_ship = rng.choice([1, 2, 3], n, p=[0.4, 0.35, 0.25])
