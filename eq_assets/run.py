@@ -288,9 +288,8 @@ def _run_years(yearly_names, years, tags, jobs, verbose, report: RunReport, log,
         results = map(_year_task, tasks)
         pool = None
     else:
-        threads = max(1, (os.cpu_count() or 1) // jobs)
-        env = {"EQ_THREADS": str(threads), "DAGSTER_HOME": os.environ["DAGSTER_HOME"]}
-        for k in ("EQ_DATA_DIR", "EQ_RAW_DIR", "EQ_WAREHOUSE", "EQ_OUTPUT_DIR", "EQ_MAPPING"):
+        env = {"DAGSTER_HOME": os.environ["DAGSTER_HOME"]}  # DuckDB: one thread per process (core.warehouse)
+        for k in ("EQ_DATA_DIR", "EQ_RAW_DIR", "EQ_WAREHOUSE", "EQ_OUTPUT_DIR", "EQ_MAPPING", "EQ_THREADS"):
             if k in os.environ:
                 env[k] = os.environ[k]
         ctx = multiprocessing.get_context("spawn")

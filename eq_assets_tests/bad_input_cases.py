@@ -350,9 +350,14 @@ def _(w):
 @case("patents_ipc_fixed_width_spelling", "patents", ("raw_patents", "firm_patents"))
 def _(w):
     def fn(c):
-        line = c.find(ipc_main="G06Q 30/40")
-        c.set(line, "ipc_main", "G06Q0030400000")
-        c.set(line, "ipc_all", c.get(line, "ipc_all").replace("G06Q 30/40", "G06Q30/40"))
+        # the first digital main code (G06...) also listed in ipc_all, e.g. "G06Q 30/40"
+        line = next(i + 2 for i, r in enumerate(c.rows) if r[c.col("ipc_main")].startswith("G06")
+                    and r[c.col("ipc_main")] in r[c.col("ipc_all")].split(";"))
+        code = c.get(line, "ipc_main")
+        sub, group = code.split(" ")
+        main, subgroup = group.split("/")
+        c.set(line, "ipc_main", f"{sub}{int(main):04d}{subgroup.ljust(6, '0')}")  # "G06Q0030400000"
+        c.set(line, "ipc_all", c.get(line, "ipc_all").replace(code, code.replace(" ", "")))  # "G06Q30/40"
     edit(w, PATENTS, fn)
     n = good(w, "firm_patents", "digital_patents_filed")
     return Counted({("firm_patents", "ipc_codes_respelled"): 2, ("firm_patents", "digital_patents_filed"): n,

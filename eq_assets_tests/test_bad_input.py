@@ -60,6 +60,9 @@ for asset, rel, line, column, value, label, has in [
     ("industry_panel", "industry_panel.csv", 3, "ppi", "0", None, "greater_than(0)"),
     ("us_industry", "us_industry_productivity.csv", 3, "us_labour_productivity", "-1", None, "greater_than_or_equal_to(0)"),
     ("country_panel", "country_panel.csv", 3, "gdp_usd", "n/a", "GDP现价美元 (gdp_usd)", "values that are not double"),
+    ("foreign_patents_ipc", "foreign_patents_ipc.csv", 3, "foreign_patent_filings", "-5", None, "greater_than_or_equal_to(0)"),
+    ("egov_policy", "egov_policy_cities.csv", 3, "n_policies", "-1", None, "greater_than_or_equal_to(0)"),
+    ("city_innovation", "city_innovation_index.csv", 3, "patent_score", "150", None, "less_than_or_equal_to(100)"),
 ]:
     case(f"{asset}_bad_value", asset)(_ref_set(R + rel, line, column, value, label, has))
 
@@ -73,6 +76,8 @@ for asset, rel, line, key in [
     ("industry_attributes", "industry_attributes.csv", 3, ("cic",)),
     ("us_industry", "us_industry_productivity.csv", 4, ("cic2", "year")),
     ("digital_ipc_table", "digital_ipc_2023.csv", 4, ("de_code", "ipc")),
+    ("foreign_patents_ipc", "foreign_patents_ipc.csv", 4, ("ipc_subclass", "year")),
+    ("egov_policy", "egov_policy_cities.csv", 3, ("city_code", "year")),
 ]:
     case(f"{asset}_duplicated_key", asset)(_ref_dup(R + rel, line, *key))
 
@@ -81,6 +86,12 @@ for asset, rel, line, key in [
 def _(w):
     edit(w, R + "industry_panel.csv", lambda c: c.rows.clear())
     return Refused(R + "industry_panel.csv", None, (), ("has no row",))
+
+
+@case("foreign_patents_ipc_bad_subclass", "foreign_patents_ipc")
+def _(w):
+    edit(w, R + "foreign_patents_ipc.csv", lambda c: c.set(3, "ipc_subclass", "G06"))
+    return Refused(R + "foreign_patents_ipc.csv", None, (3,), ("str_matches",))
 
 
 @case("city_1984_missing_file", "city_1984")

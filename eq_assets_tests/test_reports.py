@@ -13,6 +13,7 @@ from eq_assets.regressions.results import results_frame
 from eq_assets.regressions.specs import P1_TABLE1, RegressionSpec
 from eq_assets.regressions.specs_p2 import P2_NOTES
 from eq_assets.reports.tables import (
+    TABLE_NOTES,
     TableStyle,
     style_for,
     render_latex,
@@ -87,6 +88,12 @@ Adj. $R^2$ & 0.5682 & 0.5683 & 0.5689 & 0.5691 \\
 """
 
 
+# the table's note (specs_p1.P1_NOTES, data) sits between the clustering and the star legend
+P1_NOTE = TABLE_NOTES[("P1", "1")]
+P1_MD = P1_MD.replace("clustered by firm. * p", f"clustered by firm. {P1_NOTE} * p")
+P1_TEX = P1_TEX.replace("clustered by firm. * p", f"clustered by firm. {P1_NOTE} * p")
+
+
 def test_p1_markdown_golden():
     assert render_markdown(RESULTS, "P1", "1") == P1_MD
 
@@ -104,7 +111,7 @@ def test_p_value_mode():
     lines = md.splitlines()
     assert lines[4] == "| Eco | -0.002*** | -0.002** | -0.002* | -0.002 |"
     assert lines[5] == "|  | (0.010) | (0.010) | (0.050) | (0.100) |"
-    assert lines[-1] == ("Notes: p-values in parentheses (standard errors clustered by firm). "
+    assert lines[-1] == (f"Notes: p-values in parentheses (standard errors clustered by firm). {P1_NOTE} "
                          "* p<0.10, ** p<0.05, *** p<0.01.")
 
 

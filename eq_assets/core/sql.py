@@ -52,7 +52,7 @@ def count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
 
 def run_sql(sql: str, params: list | None = None, /, **frames: pd.DataFrame) -> pd.DataFrame:
     """Execute ``sql`` with each keyword frame registered under its name; return a DataFrame."""
-    con = duckdb.connect()
+    con = duckdb_connect()  # one thread: deterministic float sums (core.warehouse.duckdb_connect)
     try:
         con.execute("SET preserve_insertion_order = true")
         for name, frame in frames.items():

@@ -41,7 +41,7 @@ class ForeignPatents(_Raw):
 
 
 class ForeignPatentsIpc(_Raw):
-    ipc_subclass: Series[str] = pa.Field(description=describe("ipc_subclass"))
+    ipc_subclass: Series[str] = pa.Field(str_matches=r"^[A-H]\d{2}[A-Z]$", description=describe("ipc_subclass"))
     year: Series[pa.Int64] = pa.Field(description=describe("year"))
     foreign_patent_filings: Series[float] = pa.Field(nullable=True, ge=0, description=describe("foreign_patent_filings"))
 
