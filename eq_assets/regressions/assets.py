@@ -47,7 +47,7 @@ class RegressionGuards(dg.Config):
         "data (no truth.csv) or a new world it is reported. report: never blocks. off: not compared."))
     max_se_to_truth: float = Field(default=50.0, description=(
         "truth check: an estimate whose SE exceeds this multiple of |true value| does not recover it, however "
-        "small its z (an exploded SE must not pass; the tiny world's largest ratio is about 2.5)."))
+        "small its z (an exploded SE must not pass); |true value| is floored at 1 (regressions.truth)."))
 
 
 def _previous(context, name: str) -> tuple[pd.DataFrame | None, dict]:
