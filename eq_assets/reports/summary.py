@@ -18,6 +18,9 @@ def summary_lines(report, *, elapsed: float) -> list[str]:
         lines.append(f"  outputs in {out} are STALE: {run.get('stale_reason')}")
     n_failed = len(report.failed_checks)
     lines.append(f"  checks: {report.n_checks:,} evaluated, " + ("all passed" if not n_failed else f"{n_failed} FAILED"))
+    for failed in report.failed_checks:  # which, with the start of its metadata (the log has all of it)
+        text = " ".join(str(failed).split())
+        lines.append(f"    FAILED {text[:160]}{' ...' if len(text) > 160 else ''}")
     if report.drops:
         lines.append("  rows dropped (and rows flagged but kept), by table and reason:")
         for asset in sorted(report.drops):
