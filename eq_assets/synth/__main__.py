@@ -12,7 +12,13 @@ copies come in (Stata, GBK CSV in monthly parts, header variants, Excel: ``synth
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+
+# quiet by default: a library that calls logging.basicConfig at import (pyfixest does, at INFO)
+# would print every oracle fit; the root logger gets a handler first, so basicConfig does nothing
+if not logging.getLogger().handlers:
+    logging.getLogger().addHandler(logging.NullHandler())
 
 from eq_assets.synth.params import SCALE_PRESETS
 from eq_assets.synth.world import OutputDirNotEmpty, generate
@@ -41,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
 
         written = make_messy(s["out_dir"])
         print("  messy layout: " + "; ".join(f"{k} {len(v)} file(s)" for k, v in written.items()))
+    by_folder: dict[str, list[int]] = {}  # one line per source folder (check-raw lists every file)
     for name, n in s["files"].items():
-        print(f"  {name:32s} {n:>12,} rows")
+        by_folder.setdefault(name.split("/")[0] if "/" in name else name, []).append(n)
+    for folder, ns in by_folder.items():
+        print(f"  {folder:24s} {len(ns):>3} file(s) {sum(ns):>14,} rows")
     print(f"  firms: {s['firms']}")
     print(f"  export observations {s['export_observations']:,}; expected P1 analysis observations "
           f"~{s['expected_p1_observations']:,}; own share of cells {s['own_cell_share']}")

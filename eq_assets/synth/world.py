@@ -344,9 +344,9 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         if len(otruth):
             truth = pd.concat([otruth, truth], ignore_index=True)
     oracle_seconds = round(time.perf_counter() - t_or, 2)
-    if verbose:
-        for label, sec in fit_seconds:
-            print(f"    oracle fit {label}: {sec:.1f} s", flush=True)
+    if verbose and fit_seconds:  # one line (each fit's time is in the summary's oracle_fit_seconds)
+        slow = max(fit_seconds, key=lambda x: x[1])
+        print(f"    {len(fit_seconds)} oracle fits, the slowest {slow[0]} ({slow[1]:.1f} s)", flush=True)
     phase("P1 oracle")
     if p2_truth is not None:
         truth = pd.concat([truth, p2_truth], ignore_index=True)
