@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--messy", action="store_true", help="then convert to the messy real-world layout (synth/messy.py)")
     ap.add_argument("--latent", action="store_true", help="also write latent/obs_{year}.parquet (oracle checks)")
     ap.add_argument("--oracle-scope", choices=("all", "key", "none"), default=None,
-                    help="oracle truth rows of P1: every Eco column, the all-FE columns (default at paper), or none")
+                    help="oracle truth rows of P1: every Eco column, Table 1 and Table 7 (2) (default at paper), or none")
     args = ap.parse_args(argv)
     try:
         s = generate(args.out, scale=args.scale, seed=args.seed, force=args.force, latent=args.latent, verbose=True,

@@ -202,8 +202,8 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     ``overrides`` replace WorldParams fields (e.g. ``beta_eco=0.1``, ``endog_loading=0.3``);
     ``years`` restricts the yearly survey/customs files written (default: 2004-2014; with
     ``years`` set, the post-survey years 2015-2019 are not simulated and the aggregate holds
-    only ``years``). ``oracle_scope``: "all" (every Eco-bearing column of P1 Tables 1, 2, 4-7),
-    "key" (the all-FE columns only; default at SCALE=paper, where each fit takes ~30 s) or
+    only ``years``). ``oracle_scope``: "all" (every Eco-bearing column of P1 Tables 1-11),
+    "key" (Table 1 and Table 7 column 2 only, ``oracle.PAPER_KEY_COLUMNS``; default at SCALE=paper) or
     "none" (no oracle truth rows).
 
     Memory stays at about one year's draw: each year's customs and survey files are written as
