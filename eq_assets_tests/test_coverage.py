@@ -38,6 +38,7 @@ def test_command_writes_finite_estimates_and_seeds(three_worlds):
     assert np.isfinite(res["estimate"]).all()
     assert (res["std_error"] > 0).all() and np.isfinite(res["std_error"]).all()
     assert (res["n_clusters"] > 1).all() and (res["df_t"] == res["n_clusters"] - 1).all()
+    assert (res["ssc_factor"] >= 1).all()
     iv = res["column"].isin([h.label for h in cov.HEADLINES if h.spec.estimator == "iv"])
     assert np.isfinite(res.loc[iv, "causal_ols"]).all() and (res.loc[iv, "first_stage_f"] > 0).all()
     # the city-clustered variant has the published column's point estimate, another SE

@@ -172,6 +172,7 @@ def fit_headline(panels: dict[str, pd.DataFrame], headlines=HEADLINES) -> pd.Dat
             "column": h.label, "table": h.spec.table, "spec_column": h.spec.column, "paper": h.spec.paper,
             "variant": h.spec.variant, "term": h.term, "estimate": fit.coef(h.term), "std_error": fit.se(h.term),
             "n_obs": fit.n_obs, "n_clusters": g, "df_t": g - 1 if g else fit.n_obs - fit.df_k,
+            "ssc_factor": fit.ssc_factor,
             "causal_ols": causal,
             "draw_truth": fit_spec(truth_spec, data).coef(h.term) if truth_spec is not None else float("nan"),
             "first_stage_f": _first_stage_f(fit) if h.spec.estimator == "iv" else float("nan"),

@@ -76,7 +76,7 @@ READING = """\
   same estimates with SEs clustered at the level of the regressor. When a firm moves between
   cities, its FE is no longer nested in the city clusters and fixest's small-sample rule (the
   engine's) counts every firm FE in K: in a tiny world with a few hundred firm-years that factor
-  reaches about 1.8 (seen in the per-world `ssc_factor`), inflating the city-clustered SEs.
+  reaches about 1.8 (column `ssc_factor` of the per-world CSV), inflating the city-clustered SEs.
 - **P2 Table 2 (3) OLS** targets the OLS estimand (causal effect plus the built-in upward bias
   from u_ct), averaged over worlds; its coverage measures only the SEs, not the bias.
 - **IV columns** target the causal effect. In a tiny world the first stage can be weak (first-stage
