@@ -6,6 +6,7 @@
 #   make docs                            regenerate docs/variables.md (the data dictionary)
 #   make synth [SCALE=...] [MESSY=1]     write the synthetic world (MESSY=1: in real-world shapes)
 #   make check-raw [RAW=dir]             pre-flight: what the graph would read from the raw files
+#   make coverage [REPS=200]             SE coverage over REPS tiny worlds -> docs/validation.md
 SHELL := /bin/bash
 PYTHON ?= python3
 SCALE ?= small
@@ -16,7 +17,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export EQ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate docs check-raw
+.PHONY: run test ui bench synth venv clean clean-warehouse clean-raw validate docs check-raw coverage
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +56,10 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m eq_assets.bench --scale $(SCALE) --seed $(SEED)
+
+REPS ?= 200
+coverage: $(STAMP)
+	$(PY) -m eq_assets.validation.coverage --reps $(REPS) --seed $(SEED) --out docs/validation.md --csv $(EQ_DATA_DIR)/coverage/coverage.csv
 
 clean-warehouse:
 	rm -f $(EQ_DATA_DIR)/warehouse.duckdb $(EQ_DATA_DIR)/warehouse.duckdb.wal

@@ -1,0 +1,1 @@
+"""Validation of the estimators against the synthetic world: standard-error coverage (``make coverage``)."""
