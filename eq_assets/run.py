@@ -362,7 +362,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print_summary(report, elapsed=time.perf_counter() - t0)
     if failed:
-        print("asset checks failed:\n  " + "\n  ".join(failed), file=sys.stderr)
+        # named in the summary above; their metadata (comparison tables ...) is in the log
+        print(f"{len(failed)} asset check(s) failed: " + ", ".join(str(f).split(" ")[0] for f in failed)
+              + f" (details in {log_path()})", file=sys.stderr)
         return 1
     return 0
 
