@@ -43,6 +43,13 @@ run_monitoring:
   max_resume_run_attempts: 0
 telemetry:
   enabled: false
+# No per-step stdout/stderr capture: the steps print nothing (their logs are Dagster events and
+# data/logs/dagster.log), and the capture runs `tail -F` children that inherit a dask worker's
+# ignored SIGTERM, so each step waited 2 x 30 s for them to end on a dask cluster (measured:
+# 60 s per step, `tail` processes left behind).
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 """
 
 
