@@ -46,7 +46,7 @@ CASES: dict[str, Case] = {}
 
 
 def case(cid, source, assets=None, *, partition=str(YEAR), config=None):
-    default = {"customs": ("raw_customs",), "asif": ("raw_asif",), "patents": ("raw_patents",)}.get(source, (source,))
+    default = {"customs": ("raw_customs",), "asif": ("raw_asif",), "patents": ("raw_patents_all", "raw_patents")}.get(source, (source,))
     part = partition if source in ("customs", "asif", "patents") else None
 
     def deco(fn):
@@ -295,7 +295,7 @@ case("patents_dated_2909_policy_drop", "raw_patents_all", config={"raw_patents_a
                         ("raw_patents_all", "rows_out"): good(w, "raw_patents_all", "rows_out") - 3}))[1])
 
 
-@case("patents_missing_app_year", "patents", ("raw_patents", "raw_patents_all"))
+@case("patents_missing_app_year", "patents")
 def _(w):
     edit(w, PATENTS, lambda c: c.set(10, "app_year", ""))
     n = good(w, "raw_patents", "rows_out")
@@ -303,6 +303,12 @@ def _(w):
     return Counted({("raw_patents", "rows_out"): n - 1, ("raw_patents", "rows_of_another_or_no_application_year"): 1,
                     ("raw_patents_all", "rows_out"): good(w, "raw_patents_all", "rows_out")},
                    check=lambda w: _year0(w))
+
+
+def _flagged_in_year(w, rule, n):
+    """raw_patents_all counts the rule's rows by application year: ``n`` in all, none in no year."""
+    by = w.last_metadata["raw_patents_all"]["rules_by_application_year"]
+    assert sum(v.get(f"flagged_{rule}", 0) for v in by.values()) == n, by
 
 
 def _year0(w):
@@ -338,16 +344,17 @@ def _(w):
 @case("patents_exact_duplicate_row", "patents")
 def _(w):
     edit(w, PATENTS, lambda c: c.append(list(c.rows[10])))
-    return Counted({("raw_patents", "dropped_duplicate_row"): 1}, identical=True)
+    return Counted({("raw_patents_all", "dropped_duplicate_row"): 1}, identical=True)
 
 
-@case("patents_invalid_ipc", "patents", ("raw_patents", "firm_patents"))
+@case("patents_invalid_ipc", "patents", ("raw_patents_all", "raw_patents", "firm_patents"))
 def _(w):
     edit(w, PATENTS, lambda c: c.set(14, "ipc_all", c.get(14, "ipc_all") + ";XYZ"))
-    return Counted({("raw_patents", "flagged_invalid_ipc"): 1, ("firm_patents", "ipc_codes_invalid_ipc"): 1})
+    return Counted({("raw_patents_all", "flagged_invalid_ipc"): 1, ("firm_patents", "ipc_codes_invalid_ipc"): 1},
+                   check=lambda w: _flagged_in_year(w, "invalid_ipc", 1))
 
 
-@case("patents_ipc_fixed_width_spelling", "patents", ("raw_patents", "firm_patents"))
+@case("patents_ipc_fixed_width_spelling", "patents", ("raw_patents_all", "raw_patents", "firm_patents"))
 def _(w):
     def fn(c):
         # the first digital main code (G06...) also listed in ipc_all, e.g. "G06Q 30/40"
@@ -361,7 +368,7 @@ def _(w):
     edit(w, PATENTS, fn)
     n = good(w, "firm_patents", "digital_patents_filed")
     return Counted({("firm_patents", "ipc_codes_respelled"): 2, ("firm_patents", "digital_patents_filed"): n,
-                    ("raw_patents", "flagged_invalid_ipc"): 0})
+                    ("raw_patents_all", "flagged_invalid_ipc"): 0})
 
 
 @case("patents_header_only", "patents")

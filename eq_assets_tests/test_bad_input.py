@@ -137,6 +137,7 @@ def _check(w, c, expect, ok, errors, md):
     for (asset, key), n in expect.counts.items():
         assert int(md[asset].get(key, 0)) == n, (asset, key, md[asset].get(key))
     if expect.check:
+        w.last_metadata = md
         expect.check(w)
     if not expect.identical:  # the good file back: the same assets give the last good versions again
         ok, errors, _ = w.run(c.assets, c.partition)

@@ -36,9 +36,12 @@ P1_REFERENCE: dict[str, tuple] = {
 def raw_patents_all(config: RawPatentsRules, raw_files: RawFiles):
     """Every patent application of the patents file, all years (P1 Table 3 needs 2004-2019; the
     yearly ``raw_patents`` partitions cover the survey years only), after the same source rules
-    as ``raw_patents`` (sources/rules.py). Year 0 = no application year (kept, counted downstream)."""
+    as ``raw_patents`` (sources/rules.py), checked here once for all years: the yearly partitions
+    of ``raw_patents`` are this table's rows of their year. Year 0 = no application year (kept,
+    counted downstream)."""
     yield from raw_checked(PATENTS, RawPatents, "raw_patents_all", ("application_no",), raw_files.path, None, config,
-                            rows="select *, coalesce(app_year, 0)::BIGINT as year from {scan}")
+                            rows="select *, coalesce(app_year, 0)::BIGINT as year from {scan}",
+                            by=("coalesce(app_year, 0)", "rules_by_application_year"))
 
 
 ASSETS = [*(reference_asset(n, *v) for n, v in P1_REFERENCE.items()), raw_patents_all]

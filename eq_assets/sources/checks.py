@@ -135,7 +135,7 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
                 raw_dir: Path, headers: dict | None = None, stored_rows: int | None = None,
                 expected_extra: dict | None = None, scope: tuple[str, str] | None = None,
                 skip: dict[str, str] | None = None, asset: str | None = None, files: str | None = None,
-                unit: str = "rows") -> Checked:
+                unit: str = "rows", by: tuple[str, str] | None = None) -> Checked:
     """Evaluate ``rules`` on ``relation`` (raw rows with ``source_file``, ``source_line``).
 
     ``settings``: :func:`settings_of`; ``headers``: canonical column -> headers that fed it (the
@@ -145,7 +145,10 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     file (the patents of one year): ``stop`` rules hold for every row of the file, the account
     covers the rows in scope, and the others are counted in the metadata under that label;
     ``skip``: rules that cannot be checked here (rule -> why, in the metadata); ``asset``: the
-    asset named in messages; ``files``: the file(s) read, named when the year is empty.
+    asset named in messages; ``files``: the file(s) read, named when the year is empty; ``by``:
+    (SQL expression, label) to also count the rows read, dropped and flagged per value of the
+    expression (metadata ``label``: the patents of each application year, checked once for all
+    the yearly partitions).
     """
     headers = headers or {}
     extra = expected_extra or {}
@@ -188,15 +191,33 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
             acc.flag(r.name, int(counts[r.name]))
         elif policy == "drop":
             acc.drop(r.name, int(counted[r.name]))
+    if by:
+        md[by[1]] = dg.MetadataValue.json(_counts_by(con, by[0], rules, settings, drops))
     # the window functions of the helpers reorder rows: restore the files' order (deterministic output)
     order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
     sql = f"select {', '.join(map(_q, columns))} from _checked where _in_scope and not ({dropped}){order}"
-    _check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
+    check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
                  files or f"{asset or rules.asset} ({raw_dir})")
     return Checked(sql, acc, md)
 
 
-def _check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows: int | None, files: str) -> None:
+def _counts_by(con, expr: str, rules: SourceRules, settings: dict, drops: list[Rule]) -> dict:
+    """Rows read, and dropped (under their first drop rule) or flagged by rule, per value of ``expr``."""
+    aggs, dropped = ["count(*)"], "false"
+    names = []
+    for r in drops:
+        aggs.append(f"count(*) filter (where {_q('_r_' + r.name)} and not ({dropped}))")
+        dropped = f"{dropped} or {_q('_r_' + r.name)}"
+        names.append(f"dropped_{r.name}")
+    for r in rules.rules:
+        if settings[r.name] == "keep":
+            aggs.append(f"count(*) filter (where {_q('_r_' + r.name)})")
+            names.append(f"flagged_{r.name}")
+    rows = con.execute(f"select ({expr})::VARCHAR as k, {', '.join(aggs)} from _checked group by all order by k").fetchall()
+    return {str(k): {"rows_in": int(n), **{nm: int(v) for nm, v in zip(names, rest) if v}} for k, n, *rest in rows}
+
+
+def check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows: int | None, files: str) -> None:
     if n_out > 0:
         return
     policy = settings["empty_year"]
