@@ -47,6 +47,14 @@ def distributed_yearly_job() -> dg.JobDefinition:
     return defs.resolve_job_def(DISTRIBUTED_JOB)
 
 
+def tables_job() -> dg.JobDefinition:
+    """The job of every unpartitioned asset, resolved (module level, so that the multiprocess
+    executor's step processes can reconstruct it: ``dg.reconstructable(tables_job)``)."""
+    from eq_assets.jobs import ALL_TABLES_JOB
+
+    return defs.resolve_job_def(ALL_TABLES_JOB)
+
+
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     resources=resources(),

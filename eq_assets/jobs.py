@@ -76,6 +76,32 @@ def dask_executor(init_context):
     return dagster_dask_executor.executor_creation_fn(init_context)
 
 
+#: Op tag of the steps that hold a panel of millions of rows in memory (the regression tables).
+MEMORY_TAG = "eq/memory"
+#: Memory one :data:`MEMORY_TAG` heavy step may take (GiB): measured 4.2 GiB peak for P1 Table 1
+#: on the 10.3-million-row panel at paper scale (docs/benchmarks.md), rounded up.
+HEAVY_STEP_GIB = 5.0
+
+
+def heavy_steps_at_once(total_gib: float | None = None) -> int:
+    """How many heavy steps may run at once: those that fit in 80% of the machine's memory."""
+    if total_gib is None:
+        import psutil
+
+        total_gib = psutil.virtual_memory().total / 2**30
+    return max(1, int(0.8 * total_gib // HEAVY_STEP_GIB))
+
+
+#: The executor of the tables stage: Dagster's multiprocess executor, one step per core, at most
+#: :func:`heavy_steps_at_once` regression tables at a time (3 on a 24 GiB machine, so both cores
+#: of this one), each step forked from a server that imported the definitions once (a fresh
+#: process would spend ~4 s importing them, for each of the 35 steps).
+TABLES_EXECUTOR = dg.multiprocess_executor.configured({
+    "tag_concurrency_limits": [{"key": MEMORY_TAG, "value": "heavy", "limit": heavy_steps_at_once()}],
+    "start_method": {"forkserver": {"preload_modules": ["eq_assets.step_process"]}},
+}, name="tables_multiprocess")
+
+
 def build_jobs(assets: list[dg.AssetsDefinition]) -> list:
     yearly = [a for a in assets if a.partitions_def is not None]
     partitions = yearly[0].partitions_def
@@ -84,7 +110,10 @@ def build_jobs(assets: list[dg.AssetsDefinition]) -> list:
         dg.define_asset_job(YEARLY_JOB, selection=dg.AssetSelection.assets(*yearly), partitions_def=partitions,
                             description="Every yearly asset of one year (launch a partition or a backfill)."),
         dg.define_asset_job(ALL_TABLES_JOB, selection=dg.AssetSelection.assets(*unpartitioned),
-                            description="Every unpartitioned asset of both papers and paper_outputs (data/outputs)."),
+                            executor_def=TABLES_EXECUTOR,
+                            description="Every unpartitioned asset of both papers and paper_outputs (data/outputs), "
+                                        "two steps at a time and one regression table at a time (op tag eq/memory: "
+                                        "heavy); `python -m eq_assets.run` runs it so after the years."),
     ]
     jobs.append(dg.define_asset_job(
         DISTRIBUTED_JOB, selection=dg.AssetSelection.assets(*yearly), partitions_def=partitions,

@@ -50,3 +50,20 @@ def attach_file_log() -> None:
     logger.addHandler(handler)
     logger.propagate = False
     _ATTACHED.add(path)
+
+
+def quiet_warnings() -> None:
+    """Dagster's beta/preview warnings are for its developers, not for a run's reader; and a
+    library that calls ``logging.basicConfig`` at import (pyfixest 0.60 does, at INFO) must not
+    print to the console: the root logger gets a handler first, so basicConfig does nothing."""
+    import logging
+    import warnings
+
+    import dagster as dg
+
+    warnings.filterwarnings("ignore", module=r"dagster")
+    for cat in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=cat)
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())

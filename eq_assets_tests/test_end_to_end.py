@@ -7,6 +7,7 @@ tables and reports) in a temporary data directory, through the same runner ``mak
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,41 @@ def test_rerun_gives_byte_identical_results(world):
     failed = materialize_all(years=[2004, 2014], log=lambda *a: None)
     assert _tiny_failures(failed) == []
     assert path.read_bytes() == first
+
+
+def test_tables_stage_in_parallel_processes_writes_the_same_tables(world):
+    """The paper-scale path of the tables stage (jobs.TABLES_EXECUTOR: Dagster's multiprocess
+    executor, steps forked from a preloaded server) gives the files the in-process run gave."""
+    import dagster as dg
+
+    from eq_assets.run import _materialize_parallel
+
+    tables = world["root"] / "warehouse" / "tables"
+    names = ["p1_table1", "p2_table2"]
+    before = {n: (tables / n / "all.parquet").read_bytes() for n in names}
+    res = _materialize_parallel(names, {}, verbose=False)
+    assert res.ok, res.errors
+    assert res.n_checks > 0 and not [c for c in res.failed_checks if ":truth" not in c]
+    assert {n: (tables / n / "all.parquet").read_bytes() for n in names} == before
+    run = dg.DagsterInstance.get().get_runs(limit=1)[0]
+    assert run.job_name == "tables_and_outputs"
+    pids = {e.dagster_event.pid for e in dg.DagsterInstance.get().all_logs(run.run_id)
+            if e.dagster_event and e.dagster_event.is_step_start}
+    assert len(pids) == 2 and os.getpid() not in pids  # each step in its own forked process
+
+
+def test_tables_stage_runs_in_process_below_the_size_threshold(tmp_path):
+    from eq_assets.jobs import heavy_steps_at_once
+    from eq_assets.run import PARALLEL_TABLES_MIN_BYTES, tables_parallelism
+
+    (tmp_path / "tables" / "t").mkdir(parents=True)
+    f = tmp_path / "tables" / "t" / "2009.parquet"
+    f.write_bytes(b"x" * 1000)
+    assert tables_parallelism(2, tmp_path) == 1
+    with open(f, "r+b") as fh:  # sparse: no real disk use
+        fh.truncate(PARALLEL_TABLES_MIN_BYTES)
+    assert tables_parallelism(2, tmp_path) == 2 and tables_parallelism(1, tmp_path) == 1
+    assert heavy_steps_at_once(24) == 3 and heavy_steps_at_once(8) == 1 and heavy_steps_at_once(4) == 1
 
 
 def test_table1_equals_pyfixest_and_linearmodels_on_the_same_panel(world):

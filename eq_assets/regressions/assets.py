@@ -20,6 +20,7 @@ from eq_assets.core.accounting import RowAccount
 from eq_assets.core.publish import publish, table_asset
 from eq_assets.core.resources import RawFiles
 from eq_assets.core.warehouse import Table, Warehouse
+from eq_assets.jobs import MEMORY_TAG
 from eq_assets.regressions.engine import run_specs
 from eq_assets.regressions.guards import column_label, finite_failures, movements, n_obs_failures, spec_digest
 from eq_assets.regressions.schemas import RegressionResults
@@ -30,6 +31,8 @@ from eq_assets.reports.tables import table_markdown_for_metadata
 
 GROUP = "regressions"
 RESULT_KEY = ("paper", "table", "column", "term", "variant")
+#: the input type of a panel read lazily (the I/O manager hands over a Table, nothing loaded)
+LAZY_TABLE = dg.PythonObjectDagsterType(Table, name="LazyTable")
 
 
 class RegressionGuards(dg.Config):
@@ -97,29 +100,33 @@ def regression_table(paper: str, table: str) -> dg.AssetsDefinition:
         RegressionResults,
         group=GROUP,
         yearly=False,
-        ins={p: dg.AssetIn(key=p, metadata={"columns": columns[p]}) for p in panels},
+        # lazy inputs: each group of columns sharing a sample and fixed effects loads only its own
+        # columns (run_specs releases them before the next load), never the union of the table's
+        ins={p: dg.AssetIn(key=p, metadata={"columns": columns[p]}, dagster_type=LAZY_TABLE)
+             for p in panels},
         extra_checks=extra_checks,
         kinds=("pyfixest", "pandas"),
+        op_tags={MEMORY_TAG: "heavy"},  # the tables stage runs one at a time (jobs.TABLES_EXECUTOR)
         description=f"{paper} Table {table}: {len(specs)} columns fitted from "
         + "; ".join(f"{p} (columns: {', '.join(c)})" for p, c in columns.items()) + ".",
     )
-    def _table(context: dg.AssetExecutionContext, config: RegressionGuards, raw_files: RawFiles, **loaded: pd.DataFrame):
-        # one loader per panel asset: each spec reads only its own panel's needed columns
+    def _table(context: dg.AssetExecutionContext, config: RegressionGuards, raw_files: RawFiles, **panels_in: Table):
+        # one loader per panel asset: each candidate reads only its own specs' columns
         skipped: list[str] = []
         fits: list = []
-        results = run_specs(specs, {p: (lambda cols, f=f: f[list(cols)]) for p, f in loaded.items()},
-                            skipped=skipped, fit_log=fits)
+        rows = {p: t.count() for p, t in panels_in.items()}
+        results = run_specs(specs, {p: t.frame for p, t in panels_in.items()}, skipped=skipped, fit_log=fits)
         acc = RowAccount(rows_in=len(results), unit="coefficients")
         digests = {column_label(s): spec_digest(s) for s in specs}
         truth_path = raw_files.path / "truth.csv"
         md = {"table": dg.MetadataValue.md(table_markdown_for_metadata(results, paper, table)),
-              **{f"{p}_rows": len(f) for p, f in loaded.items()},
+              **{f"{p}_rows": n for p, n in rows.items()},
               "columns_not_estimable": dg.MetadataValue.md("\n".join(f"- {m}" for m in skipped) or "none"),
               "spec_digests": dg.MetadataValue.json(digests), "truth_digest": _digest_file(truth_path) or ""}
         truth = load_truth(raw_files.path)
         md["coefficient_plot"] = image_metadata(coefficient_plot(results, paper, table, truth), f"{paper} Table {table} coefficients")
         checked = compare_to_truth(results, truth, max_se_ratio=config.max_se_to_truth) if truth is not None else None
-        blocking, reported = _guards(context, config, name, results, fits, {p: len(f) for p, f in loaded.items()},
+        blocking, reported = _guards(context, config, name, results, fits, rows,
                                      digests, md["truth_digest"])
         for out in publish(results, model=RegressionResults, key=RESULT_KEY, account=acc, asset_name=name, metadata=md,
                            blocking_checks=blocking, checks=reported):
