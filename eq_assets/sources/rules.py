@@ -246,7 +246,7 @@ _BAD_IPC = (f"list_bool_or(list_transform({_IPC_ITEMS}, lambda x: nullif(trim(x)
             f"and {ipc_sql('x')} is null))")
 
 PATENTS = SourceRules(
-    asset="raw_patents",
+    asset="raw_patents_all",  # the patents file is checked once, for all years (raw_patents: its rows of a year)
     key=("application_no",),
     bounds=(
         Bound("min_app_year", 1985, "China's Patent Law took effect on 1 April 1985: no earlier application."),
@@ -275,8 +275,6 @@ PATENTS = SourceRules(
 )
 
 BY_ASSET: dict[str, SourceRules] = {r.asset: r for r in (CUSTOMS, ASIF, PATENTS)}
-#: raw_patents_all reads the same file with the same rules
-BY_ASSET["raw_patents_all"] = PATENTS
 
 #: What every reference table is checked for (fixed: a reference table is small and must be right).
 REFERENCE_RULES: tuple[tuple[str, str], ...] = (
