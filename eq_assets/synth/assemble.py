@@ -40,11 +40,11 @@ P1_FY_PARTS = "p1_fy"  # oracle.firm_year_covariates
 P1_FIRM_PARTS = "p1_firm"  # oracle.firm_panel_year
 
 
-def spill_p2_draw(spill: Spill, draw) -> None:
-    """Keep the columns of one P2 year's draw that the P2 oracle reads."""
+def spill_p2_draw(spill: Spill, draw, part: int | None = None) -> None:
+    """Keep the columns of one P2 year's draw that the P2 oracle reads (as spill part ``part``)."""
     for name, cols in DRAW_COLUMNS.items():
         frame = getattr(draw, name)
-        spill.put(f"p2_{name}", frame[[c for c in cols if c in frame.columns]])
+        spill.put(f"p2_{name}", frame[[c for c in cols if c in frame.columns]], part=part)
 
 
 def p2_draws(spill: Spill, years: list[int]) -> dict[int, SimpleNamespace]:
