@@ -86,9 +86,7 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     # destinations per firm-product: 1 + Poisson(mu_i), the top ones by persistent + fresh keys
     mu = f["mu_dest"].to_numpy()[fid][r_ex]
     n_d = np.minimum(1 + rng.poisson(mu), MAX_DESTINATIONS)
-    keys = pop.dest_keys[fid[r_ex]] + p.destination_churn * rng.gumbel(size=(len(r_ex), n_dest)).astype(np.float32)
-    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
-    o_fp, o_dest = np.nonzero(rank < n_d[:, None])
+    o_fp, o_dest = _top_destinations(pop.dest_keys, fid[r_ex], n_d, p.destination_churn, rng, n_dest)
     o_ex = r_ex[o_fp]
     o_prod = prod[o_fp]
     # trade modes
@@ -137,6 +135,29 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
         "v": exf["v"].to_numpy(), "nu": exf["nu"].to_numpy(), "theta": theta[o_prod, o_dest], "e": e,
         "ln_lambda": ln_lambda, "ln_p": ln_p, "ln_q": ln_q, "d_cell": d_cell,
     })
+
+
+#: firm-products ranked per block in :func:`_top_destinations` (bounds memory at SCALE=paper)
+RANK_BLOCK = 50_000
+
+
+def _top_destinations(dest_keys: np.ndarray, firm: np.ndarray, n_d: np.ndarray, churn: float,
+                      rng: np.random.Generator, n_dest: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, destination) of each firm-product's ``n_d`` destinations with the largest keys
+    (persistent firm keys + ``churn`` * fresh Gumbel draws). Drawn and ranked in blocks of rows:
+    numpy's Gumbel draws take one uniform each, filled row by row, so the blocks draw exactly the
+    values one (rows x destinations) draw gives, and each row is ranked alone; the result does
+    not depend on the block size, and the arrays stay small."""
+    rows, dests = [], []
+    for a in range(0, len(firm), RANK_BLOCK):
+        b = min(a + RANK_BLOCK, len(firm))
+        keys = dest_keys[firm[a:b]] + churn * rng.gumbel(size=(b - a, n_dest)).astype(np.float32)
+        rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+        r, d = np.nonzero(rank < n_d[a:b, None])
+        rows.append(r + a)
+        dests.append(d)
+    return (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+            np.concatenate(dests) if dests else np.zeros(0, dtype=np.int64))
 
 
 def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int) -> YearTrade:

@@ -308,11 +308,13 @@ def _year_outputs(world: World, ctx, out: Path, scope: str, latent: bool, spill:
     res.counts = {"digital_patents": int(d.patents["_digital"].sum()), "export_observations": len(d.obs),
                   "survey_export_observations": int((d.obs["kind"] == KIND_SURVEY).sum()),
                   "diag_n": dg["n"], "own_share_sum": dg["own_share_sum"]}
-    if scope != "none":
+    if scope != "none" and assemble.firm_panel_needed(scope):
         obs_part, fy_part = oracle.year_parts(d.obs, d.firm_years, d.patents, p, world.ref, ctx)
         spill.put(assemble.P1_OBS_PARTS, obs_part, part=part)
         spill.put(assemble.P1_FY_PARTS, fy_part, part=part)
         del obs_part, fy_part
+    elif scope != "none":  # p1_panel's columns only (the split attributes and outcomes are not fitted)
+        spill.put(assemble.P1_OBS_PARTS, oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref), part=part)
     if latent:
         lat = latent_frame(world, d)
         (out / "latent").mkdir(exist_ok=True)
