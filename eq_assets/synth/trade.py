@@ -112,7 +112,8 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     e = p.sd_obs * rng.standard_normal(n)
     eps = p.sd_cost_obs * rng.standard_normal(n)
     firm_fid = fid[o_ex]
-    exf = ex.iloc[o_ex]
+    exf = ex[[c for c in ("kind", "industry", "Eco", "dig_effect", "ctrl_effect", "v", "nu", "p2_effect")
+              if c in ex.columns]].iloc[o_ex]  # only the columns used below (a year's firm-years are wide)
     is_int = exf["kind"].to_numpy() == KIND_INTERMEDIARY
     eco = np.where(is_int, 0.0, exf["Eco"].to_numpy())
     dig = np.where(is_int, 0.0, exf["dig_effect"].to_numpy())
@@ -230,10 +231,13 @@ def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: Worl
     }
     imports = _import_rows(obs, pop, products, p, year, int(round(p.import_row_rate * len(o_idx))))
     ship = {k: np.concatenate([v, imports[k]]) for k, v in ship.items()}
+    del imports, qs, vs, months
     # file order: by customs firm code, month (stable, so deterministic)
     rank = f["customs_code"].rank(method="first").to_numpy()
     order = np.lexsort((ship["month"], rank[ship["fid"]]))
-    return YearTrade(obs=obs, rows=_shipment_table({k: v[order] for k, v in ship.items()}, pop, products, year))
+    for k in list(ship):  # one column at a time (memory)
+        ship[k] = ship[k][order]
+    return YearTrade(obs=obs, rows=_shipment_table(ship, pop, products, year))
 
 
 def _shipment_table(ship: dict[str, np.ndarray], pop: Population, products: Products, year: int) -> pa.Table:
