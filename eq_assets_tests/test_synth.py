@@ -68,10 +68,13 @@ def _read(root: Path, rel: str) -> pd.DataFrame:
 # --- determinism -------------------------------------------------------------------------------
 
 def test_same_seed_same_bytes(world_dir, tmp_path):
+    """Same seed, same bytes (truth.csv and the latent files included), also when the years are
+    drawn in two worker processes (world_dir draws them in one: the default at tiny)."""
     root, _ = world_dir
     again = tmp_path / "again"
-    generate(again, scale="tiny", seed=SEED, latent=True)
+    summary = generate(again, scale="tiny", seed=SEED, latent=True, workers=2)
     assert _digest(root) == _digest(again)
+    assert summary["files"] == world_dir[1]["files"] and summary["digital_patents"] == world_dir[1]["digital_patents"]
 
 
 def test_years_are_order_independent(world_dir, tmp_path):

@@ -155,3 +155,26 @@ def test_spilled_oracle_equals_in_memory_oracle(streamed, in_memory, tmp_path):
     diff = (written["true_value"] - expected["true_value"].astype(float)).abs()
     assert (diff <= 1e-9 * expected["true_value"].abs().clip(lower=1.0)).all(), diff.max()
     assert set(summary["iv_columns"]) == set(diag)
+
+
+def test_destination_ranking_independent_of_block_size(monkeypatch):
+    """trade._top_destinations draws and ranks in blocks of rows: any block size gives the
+    destinations (and leaves the stream where) one draw of the whole matrix would."""
+    import numpy as np
+
+    from eq_assets.synth import trade
+    from eq_assets.synth.rng import stream
+
+    keys = np.random.default_rng(3).gumbel(size=(50, 7)).astype(np.float32)
+    firm = np.random.default_rng(4).integers(0, 50, 1000)
+    n_d = np.random.default_rng(5).integers(1, 5, 1000)
+    rng = stream(SEED, "blocks")
+    whole = keys[firm] + 0.7 * rng.gumbel(size=(1000, 7)).astype(np.float32)
+    rank = np.argsort(np.argsort(-whole, axis=1), axis=1)
+    expected, after = np.nonzero(rank < n_d[:, None]), rng.random()
+    for block in (1, 97, 10_000):
+        monkeypatch.setattr(trade, "RANK_BLOCK", block)
+        rng = stream(SEED, "blocks")
+        rows, dests = trade._top_destinations(keys, firm, n_d, 0.7, rng, 7)
+        assert np.array_equal(rows, expected[0]) and np.array_equal(dests, expected[1]), block
+        assert rng.random() == after, block

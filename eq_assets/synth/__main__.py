@@ -1,5 +1,5 @@
 """Command line: ``python -m eq_assets.synth --scale {tiny,small,paper} --out DIR [--seed N] [--force]
-[--latent] [--oracle-scope {all,key,none}] [--messy]``.
+[--latent] [--oracle-scope {all,key,none}] [--workers N] [--messy]``.
 
 Writes the synthetic world into DIR (default: the raw directory of ``eq_assets.settings``),
 refusing with exit code 1 when DIR already holds files unless ``--force`` is given, and prints
@@ -32,12 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="replace the world's files in a non-empty directory")
     ap.add_argument("--messy", action="store_true", help="then convert to the messy real-world layout (synth/messy.py)")
     ap.add_argument("--latent", action="store_true", help="also write latent/obs_{year}.parquet (oracle checks)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes drawing the years (default: 2 at paper, 1 otherwise; same bytes for any number)")
     ap.add_argument("--oracle-scope", choices=("all", "key", "none"), default=None,
                     help="oracle truth rows of P1: every Eco column, Table 1 and Table 7 (2) (default at paper), or none")
     args = ap.parse_args(argv)
     try:
         s = generate(args.out, scale=args.scale, seed=args.seed, force=args.force, latent=args.latent, verbose=True,
-                     oracle_scope=args.oracle_scope)
+                     oracle_scope=args.oracle_scope, workers=args.workers)
     except OutputDirNotEmpty as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -40,11 +40,11 @@ P1_FY_PARTS = "p1_fy"  # oracle.firm_year_covariates
 P1_FIRM_PARTS = "p1_firm"  # oracle.firm_panel_year
 
 
-def spill_p2_draw(spill: Spill, draw) -> None:
-    """Keep the columns of one P2 year's draw that the P2 oracle reads."""
+def spill_p2_draw(spill: Spill, draw, part: int | None = None) -> None:
+    """Keep the columns of one P2 year's draw that the P2 oracle reads (as spill part ``part``)."""
     for name, cols in DRAW_COLUMNS.items():
         frame = getattr(draw, name)
-        spill.put(f"p2_{name}", frame[[c for c in cols if c in frame.columns]])
+        spill.put(f"p2_{name}", frame[[c for c in cols if c in frame.columns]], part=part)
 
 
 def p2_draws(spill: Spill, years: list[int]) -> dict[int, SimpleNamespace]:
@@ -158,34 +158,45 @@ def industry_panel_frame(spill: Spill, ctx) -> pd.DataFrame:
     return panel
 
 
+def firm_panel_needed(scope: str) -> bool:
+    """Whether the oracle specs of ``scope`` use the firm-year panel (p1_obs_panel joins its
+    outcomes); if not ("key"), the years spill only p1_panel's columns."""
+    return bool({sp.panel for sp in oracle.oracle_specs(scope)} & {"p1_firm_panel", "p1_obs_panel"})
+
+
 def p1_oracle(spill: Spill, scope: str, timings: list[tuple[str, float]] | None = None, ctx=None) -> tuple[pd.DataFrame, dict]:
     """P1's oracle truth rows and IV diagnostics from the spilled latent panels (``ctx``: the
     world's :class:`~eq_assets.synth.oracle_vars.OracleContext`; without it only the panels
-    that need no patents or aggregate, p1_panel and p1_firm_panel, are fitted)."""
+    that need no patents or aggregate, p1_panel and p1_firm_panel, are fitted). Only the panels
+    the specs of ``scope`` use are built (at SCALE=paper, "key": p1_panel alone)."""
     if not spill.has(P1_OBS_PARTS):
         return pd.DataFrame(columns=["paper", "table", "column", "term", "true_value", "basis", "variant"]), {}
     con: duckdb.DuckDBPyConnection = spill.con
-    bounds = con.execute(f"select product, min(quality) as lo, max(quality) as hi from {spill.scan(P1_OBS_PARTS)} "
-                         f"group by product").df().set_index("product")
-    if ctx is not None:
-        _patent_tables(spill, ctx)
-    need = ["year", "fid", "product", "industry", "quality", "value_usd"]
-    for i in range(spill.n_parts(P1_OBS_PARTS)):
-        obs = spill.frame(P1_OBS_PARTS, need, part=i)
-        know = None
-        if ctx is not None:
-            yrs = ", ".join(str(int(y)) for y in sorted(obs["year"].unique()))
-            know = con.execute(f'select year, fid, n_knowledge_filings, "Knowledge" from _know where year in ({yrs})').df()
-        part = oracle.firm_panel_year(obs, spill.frame(P1_FY_PARTS, part=i), bounds, know)
-        spill.put(P1_FIRM_PARTS, part)
+    need = {sp.panel for sp in oracle.oracle_specs(scope)}  # e.g. "key" at SCALE=paper: p1_panel only
+    firm_needed = firm_panel_needed(scope)
     panels = {
         "p1_panel": spilled_panel(spill, P1_OBS_PARTS),
         "p1_panel_causal": spilled_panel(spill, P1_OBS_PARTS, causal=True),
-        "p1_firm_panel": spilled_panel(spill, P1_FIRM_PARTS),
     }
-    if ctx is not None:
+    if ctx is not None and firm_needed:
+        _patent_tables(spill, ctx)
+    if firm_needed:
+        bounds = con.execute(f"select product, min(quality) as lo, max(quality) as hi from {spill.scan(P1_OBS_PARTS)} "
+                             f"group by product").df().set_index("product")
+        cols = ["year", "fid", "product", "industry", "quality", "value_usd"]
+        for i in range(spill.n_parts(P1_OBS_PARTS)):
+            obs = spill.frame(P1_OBS_PARTS, cols, part=i)
+            know = None
+            if ctx is not None:
+                yrs = ", ".join(str(int(y)) for y in sorted(obs["year"].unique()))
+                know = con.execute(f'select year, fid, n_knowledge_filings, "Knowledge" from _know where year in ({yrs})').df()
+            part = oracle.firm_panel_year(obs, spill.frame(P1_FY_PARTS, part=i), bounds, know)
+            spill.put(P1_FIRM_PARTS, part)
+        panels["p1_firm_panel"] = spilled_panel(spill, P1_FIRM_PARTS)
+    if ctx is not None and "p1_obs_panel" in need:
         sql = _obs_panel_sql(spill)
         panels["p1_obs_panel"] = query_panel(con, sql)
         panels["p1_obs_panel_causal"] = query_panel(con, sql, causal=True)
+    if ctx is not None and "p1_industry_panel" in need:
         panels["p1_industry_panel"] = oracle.frame_panel(industry_panel_frame(spill, ctx))
     return oracle.oracle_truth_panels(panels, scope, timings)

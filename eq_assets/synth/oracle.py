@@ -101,8 +101,7 @@ def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: Ref
     })
     if ctx is not None:
         out["dest_development"] = ov.destination_development(dest[keep], ctx)
-    f = fy.set_index("fid")
-    cols = f.loc[out["fid"].to_numpy()]
+    cols = fy.set_index("fid")[["industry", "city"]].loc[out["fid"].to_numpy()]
     out["industry"] = cols["industry"].to_numpy().astype(np.int16)
     out["city"] = cols["city"].to_numpy().astype(np.int16)
     for name, qcol in (("Distance", "quality"), ("Distance_causal", "quality_causal")):

@@ -18,6 +18,7 @@ closed, also after an error.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -48,29 +49,56 @@ class Spill:
     (its sorts spill to the same directory beyond it).
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, parent: Path, memory_limit: str = "1GB") -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, parent: Path, memory_limit: str = "1GB", *,
+                 root: Path | None = None) -> None:
         self.con = con
-        self.root = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=parent))
-        con.execute(f"set temp_directory = {_lit(self.root / '_duckdb_tmp')}")
+        self._owner = root is None
+        self.root = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=parent)) if root is None else Path(root)
+        con.execute(f"set temp_directory = {_lit(self.root / ('_duckdb_tmp' if self._owner else f'_duckdb_tmp_{os.getpid()}'))}")
         con.execute(f"set memory_limit = '{memory_limit}'")
-        self._parts: dict[str, list[Path]] = {}
+        self._parts: dict[str, dict[int, Path]] = {}
+
+    @classmethod
+    def attach(cls, con: duckdb.DuckDBPyConnection, root: Path, memory_limit: str = "1GB") -> "Spill":
+        """A writer into another :class:`Spill`'s directory (a worker process drawing some years):
+        its parts are handed to the owner with :meth:`adopt`; closing it removes nothing."""
+        return cls(con, root.parent, memory_limit, root=root)
 
     # -- writing -------------------------------------------------------------------------------
 
-    def put(self, table: str, df: pd.DataFrame, *, ordered: bool = False) -> None:
-        """Append ``df`` as the next part of ``table`` (with ``_part``/``_row`` if ``ordered``)."""
-        parts = self._parts.setdefault(table, [])
-        path = self.root / table / f"part_{len(parts):04d}.parquet"
+    def put(self, table: str, df: pd.DataFrame, *, ordered: bool = False, part: int | None = None) -> None:
+        """Write ``df`` as part ``part`` of ``table`` (default: after the last one), with
+        ``_part``/``_row`` if ``ordered``. Parts are read in part order, whatever the order they
+        were written in (the years drawn in two processes)."""
+        parts = self._parts.setdefault(table, {})
+        if part is None:
+            part = max(parts, default=-1) + 1
+        if part in parts:
+            raise ValueError(f"spill {table}: part {part} written twice")
+        path = self.root / table / f"part_{part:04d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         frame = df
         if ordered:
-            frame = df.assign(_part=np.int32(len(parts)), _row=np.arange(len(df), dtype=np.int64))
+            frame = df.assign(_part=np.int32(part), _row=np.arange(len(df), dtype=np.int64))
         self.con.register("_spill_part", frame)
         try:
             self.con.execute(f"copy (select * from _spill_part) to {_lit(path)} (format parquet)")
         finally:
             self.con.unregister("_spill_part")
-        parts.append(path)
+        parts[part] = path
+
+    def written(self) -> dict[str, dict[int, Path]]:
+        """The parts written through this object: {table: {part: path}}."""
+        return {t: dict(p) for t, p in self._parts.items()}
+
+    def adopt(self, parts: dict[str, dict[int, Path]]) -> None:
+        """Take over parts another writer (:meth:`attach`) wrote into this directory."""
+        for table, by_part in parts.items():
+            mine = self._parts.setdefault(table, {})
+            for part, path in by_part.items():
+                if part in mine:
+                    raise ValueError(f"spill {table}: part {part} written twice")
+                mine[part] = Path(path)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -79,8 +107,11 @@ class Spill:
 
     def scan(self, table: str, part: int | None = None) -> str:
         """SQL table expression over every part of ``table`` (or one ``part``)."""
-        files = self._parts[table] if part is None else [self._parts[table][part]]
+        files = self._files(table) if part is None else [self._files(table)[part]]
         return f"read_parquet([{', '.join(_lit(f) for f in files)}])"
+
+    def _files(self, table: str) -> list[Path]:
+        return [self._parts[table][k] for k in sorted(self._parts[table])]
 
     def n_parts(self, table: str) -> int:
         return len(self._parts.get(table, ()))
@@ -91,7 +122,7 @@ class Spill:
         return [c for c in rel.columns if c not in ORDER_COLUMNS]
 
     def frame(self, table: str, columns: list[str] | None = None, part: int | None = None) -> pd.DataFrame:
-        """``table`` (or one part) as pandas, in written order, with only ``columns``."""
+        """``table`` (or its ``part``-th part in part order) as pandas, in written order, with only ``columns``."""
         cols = columns if columns is not None else self.columns(table)
         sel = ", ".join(quote(c) for c in cols)
         order = " order by _part, _row" if "_part" in self.con.sql(f"select * from {self.scan(table, 0)} limit 0").columns else ""
@@ -100,7 +131,8 @@ class Spill:
     # -- lifetime ------------------------------------------------------------------------------
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self._owner:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> "Spill":
         return self

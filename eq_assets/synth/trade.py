@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eq_assets.settings import P2_YEARS  # P2:
 from eq_assets.sources.contract import FLOW_EXPORT, FLOW_IMPORT, TRADE_MODES
@@ -49,10 +50,11 @@ DEFECTS = ("", "missing_firm_name", "missing_hs8", "missing_dest", "value_below_
 
 @dataclass
 class YearTrade:
-    """One year's latent observations (``obs``) and customs rows (``rows``, canonical names)."""
+    """One year's latent observations (``obs``) and customs rows (``rows``, canonical names, an
+    Arrow table)."""
 
     obs: pd.DataFrame
-    rows: pd.DataFrame
+    rows: pa.Table
 
 
 def _cell_shocks(p: WorldParams, year: int, n_prod: int, n_dest: int) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +86,7 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     # destinations per firm-product: 1 + Poisson(mu_i), the top ones by persistent + fresh keys
     mu = f["mu_dest"].to_numpy()[fid][r_ex]
     n_d = np.minimum(1 + rng.poisson(mu), MAX_DESTINATIONS)
-    keys = pop.dest_keys[fid[r_ex]] + p.destination_churn * rng.gumbel(size=(len(r_ex), n_dest)).astype(np.float32)
-    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
-    o_fp, o_dest = np.nonzero(rank < n_d[:, None])
+    o_fp, o_dest = _top_destinations(pop.dest_keys, fid[r_ex], n_d, p.destination_churn, rng, n_dest)
     o_ex = r_ex[o_fp]
     o_prod = prod[o_fp]
     # trade modes
@@ -112,7 +112,8 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
     e = p.sd_obs * rng.standard_normal(n)
     eps = p.sd_cost_obs * rng.standard_normal(n)
     firm_fid = fid[o_ex]
-    exf = ex.iloc[o_ex]
+    exf = ex[[c for c in ("kind", "industry", "Eco", "dig_effect", "ctrl_effect", "v", "nu", "p2_effect")
+              if c in ex.columns]].iloc[o_ex]  # only the columns used below (a year's firm-years are wide)
     is_int = exf["kind"].to_numpy() == KIND_INTERMEDIARY
     eco = np.where(is_int, 0.0, exf["Eco"].to_numpy())
     dig = np.where(is_int, 0.0, exf["dig_effect"].to_numpy())
@@ -135,6 +136,29 @@ def observations(pop: Population, fy: pd.DataFrame, products: Products, p: World
         "v": exf["v"].to_numpy(), "nu": exf["nu"].to_numpy(), "theta": theta[o_prod, o_dest], "e": e,
         "ln_lambda": ln_lambda, "ln_p": ln_p, "ln_q": ln_q, "d_cell": d_cell,
     })
+
+
+#: firm-products ranked per block in :func:`_top_destinations` (bounds memory at SCALE=paper)
+RANK_BLOCK = 50_000
+
+
+def _top_destinations(dest_keys: np.ndarray, firm: np.ndarray, n_d: np.ndarray, churn: float,
+                      rng: np.random.Generator, n_dest: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, destination) of each firm-product's ``n_d`` destinations with the largest keys
+    (persistent firm keys + ``churn`` * fresh Gumbel draws). Drawn and ranked in blocks of rows:
+    numpy's Gumbel draws take one uniform each, filled row by row, so the blocks draw exactly the
+    values one (rows x destinations) draw gives, and each row is ranked alone; the result does
+    not depend on the block size, and the arrays stay small."""
+    rows, dests = [], []
+    for a in range(0, len(firm), RANK_BLOCK):
+        b = min(a + RANK_BLOCK, len(firm))
+        keys = dest_keys[firm[a:b]] + churn * rng.gumbel(size=(b - a, n_dest)).astype(np.float32)
+        rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+        r, d = np.nonzero(rank < n_d[a:b, None])
+        rows.append(r + a)
+        dests.append(d)
+    return (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+            np.concatenate(dests) if dests else np.zeros(0, dtype=np.int64))
 
 
 def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int) -> YearTrade:
@@ -189,45 +213,75 @@ def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: Worl
     obs = obs.assign(quantity=qs.sum(axis=1), value_usd=vs.sum(axis=1), n_ship=n_ship,
                      defect=np.array(DEFECTS, dtype=object)[defect])
 
-    # explode to shipment rows
+    # explode to shipment rows: integer keys only (firm, month, HS8 line, destination, mode);
+    # the strings are looked up once per row in Arrow (_shipment_table)
     o_idx, s_idx = np.nonzero(np.arange(3)[None, :] < n_ship[:, None])
-    hs8_tail = _pick_hs8(products, obs["product"].to_numpy()[o_idx], rng)
-    version = hs_version(year)
-    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[version]
-    hs6 = pt[col].to_numpy()[obs["product"].to_numpy()[o_idx]]
-    fid = obs["fid"].to_numpy()[o_idx]
-    dests = destinations_frame()
-    rows = pd.DataFrame({
-        "customs_firm_code": f["customs_code"].to_numpy()[fid],
-        "firm_name": f["customs_name"].to_numpy()[fid],
-        "phone": f["customs_phone"].to_numpy()[fid],
-        "zip": f["customs_zip"].to_numpy()[fid],
-        "year": year,
+    prod = obs["product"].to_numpy()[o_idx]
+    ship = {
+        "fid": obs["fid"].to_numpy()[o_idx],
         "month": months[o_idx, s_idx],
-        "flow": FLOW_EXPORT,
-        "hs8": np.char.add(hs6.astype(str), hs8_tail.astype(str)).astype(object),
-        "dest_code": dests["dest_code"].to_numpy()[obs["dest"].to_numpy()[o_idx]],
-        "trade_mode": MODE_NAMES[obs["mode"].to_numpy()[o_idx]],
+        "flow": np.zeros(len(o_idx), dtype=np.int8),
+        "line": _pick_line(products, prod, rng),
+        "dest": obs["dest"].to_numpy()[o_idx],
+        "mode": obs["mode"].to_numpy()[o_idx],
         "quantity": qs[o_idx, s_idx],
         "value_usd": vs[o_idx, s_idx],
-        "unit": pt["unit"].to_numpy()[obs["product"].to_numpy()[o_idx]],
-    })
-    d = defect[o_idx]
-    rows.loc[d == 1, "firm_name"] = None
-    rows.loc[d == 2, "hs8"] = None
-    rows.loc[d == 3, "dest_code"] = None
-    rows["_fid"] = fid
-    imports = _import_rows(obs, pop, products, p, year, int(round(p.import_row_rate * len(rows))))
-    rows = pd.concat([rows, imports], ignore_index=True)
+        "product": prod,
+        "defect": defect[o_idx],
+    }
+    imports = _import_rows(obs, pop, products, p, year, int(round(p.import_row_rate * len(o_idx))))
+    ship = {k: np.concatenate([v, imports[k]]) for k, v in ship.items()}
+    del imports, qs, vs, months
     # file order: by customs firm code, month (stable, so deterministic)
     rank = f["customs_code"].rank(method="first").to_numpy()
-    order = np.lexsort((rows["month"].to_numpy(), rank[rows["_fid"].to_numpy()]))
-    rows = rows.iloc[order].drop(columns="_fid").reset_index(drop=True)
-    return YearTrade(obs=obs, rows=rows)
+    order = np.lexsort((ship["month"], rank[ship["fid"]]))
+    for k in list(ship):  # one column at a time (memory)
+        ship[k] = ship[k][order]
+    return YearTrade(obs=obs, rows=_shipment_table(ship, pop, products, year))
 
 
-def _pick_hs8(products: Products, prod: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """An HS8 line (last two digits) of each row's product, by the lines' weights."""
+def _shipment_table(ship: dict[str, np.ndarray], pop: Population, products: Products, year: int) -> pa.Table:
+    """The customs rows (canonical column names) as an Arrow table: each string column is an
+    Arrow ``take`` of a small dictionary (firms, HS8 lines, destinations, modes, units) by the
+    rows' integer keys, null where a defect removed the key (1 name, 2 HS8, 3 destination).
+    Arrow, not pandas object columns: millions of rows a year (issue 8)."""
+    f = pop.firms
+    lines = products.hs8
+    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]
+    hs6 = products.table[col].to_numpy()[lines["product"].to_numpy()]
+    line_hs8 = np.char.add(hs6.astype(str), lines["hs8_tail"].to_numpy().astype(str))
+    fid, d = ship["fid"], ship["defect"]
+    exporters = f["customs_code"].notna().to_numpy()
+    if not exporters[fid].all():  # only exporters have customs codes (population.py)
+        raise ValueError(f"customs rows of {year}: firm(s) without a customs code, e.g. fid {fid[~exporters[fid]][0]}")
+    firm_row = np.cumsum(exporters) - 1  # fid -> row among the firms with a customs code
+    idx = pa.array(firm_row[fid])
+    named = pa.array(firm_row[fid], mask=d == 1)
+
+    def firm_col(name: str, index: pa.Array) -> pa.Array:
+        return pa.array(f[name].to_numpy()[exporters], type=pa.string()).take(index)
+
+    n = len(fid)
+    return pa.table({
+        "customs_firm_code": firm_col("customs_code", idx),
+        "firm_name": firm_col("customs_name", named),
+        "phone": firm_col("customs_phone", idx),
+        "zip": firm_col("customs_zip", idx),
+        "year": np.full(n, year, dtype=np.int64),
+        "month": ship["month"].astype(np.int64),
+        "flow": pa.array([FLOW_EXPORT, FLOW_IMPORT]).take(pa.array(ship["flow"])),
+        "hs8": pa.array(line_hs8, type=pa.string()).take(pa.array(ship["line"], mask=d == 2)),
+        "dest_code": pa.array(destinations_frame()["dest_code"].to_numpy(), type=pa.string()).take(
+            pa.array(ship["dest"], mask=d == 3)),
+        "trade_mode": pa.array(list(MODE_NAMES), type=pa.string()).take(pa.array(ship["mode"])),
+        "quantity": ship["quantity"].astype(np.float64),
+        "value_usd": ship["value_usd"].astype(np.float64),
+        "unit": pa.array(products.table["unit"].to_numpy(), type=pa.string()).take(pa.array(ship["product"])),
+    })
+
+
+def _pick_line(products: Products, prod: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An HS8 line (row of ``products.hs8``) of each row's product, by the lines' weights."""
     lines = products.hs8
     start = np.searchsorted(lines["product"].to_numpy(), prod, side="left")
     count = lines.groupby("product").size().reindex(range(len(products.table))).to_numpy()[prod]
@@ -237,34 +291,28 @@ def _pick_hs8(products: Products, prod: np.ndarray, rng: np.random.Generator) ->
     for k in (0, 1):  # at most three lines: step past line k while u exceeds its cumulative weight
         step = (off == k) & (k + 1 < count) & (u > cum[np.minimum(start + k, len(cum) - 1)])
         off = np.where(step, k + 1, off)
-    return lines["hs8_tail"].to_numpy()[start + off]
+    return start + off
 
 
-def _import_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int, k: int) -> pd.DataFrame:
-    """``k`` import shipments (进出口 = 进口) of firms that export this year (cleaning drops them)."""
+def _pick_hs8(products: Products, prod: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An HS8 line's last two digits for each row's product (:func:`_pick_line`)."""
+    return products.hs8["hs8_tail"].to_numpy()[_pick_line(products, prod, rng)]
+
+
+def _import_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int, k: int) -> dict[str, np.ndarray]:
+    """``k`` import shipments (进出口 = 进口) of firms that export this year (cleaning drops
+    them), as the integer keys of :func:`_shipment_table`."""
     rng = stream(p.seed, "imports", year)
-    f = pop.firms
     pt = products.table
     dests = destinations_frame()
     firms = np.unique(obs["fid"].to_numpy())
     fid = rng.choice(firms, k) if len(firms) else np.zeros(0, dtype=int)
     prod = rng.integers(0, len(pt), k)
-    hs6 = pt[{"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]].to_numpy()[prod]
     q = np.maximum(1.0, np.round(np.exp(rng.normal(6.0, 1.5, k))))
     price = np.exp(pt["ln_price"].to_numpy()[prod] + rng.normal(0, 0.5, k))
-    return pd.DataFrame({
-        "customs_firm_code": f["customs_code"].to_numpy()[fid],
-        "firm_name": f["customs_name"].to_numpy()[fid],
-        "phone": f["customs_phone"].to_numpy()[fid],
-        "zip": f["customs_zip"].to_numpy()[fid],
-        "year": year,
-        "month": rng.integers(1, 13, k),
-        "flow": FLOW_IMPORT,
-        "hs8": np.char.add(hs6.astype(str), _pick_hs8(products, prod, rng).astype(str)).astype(object),
-        "dest_code": dests["dest_code"].to_numpy()[rng.choice(len(dests), k, p=dests["weight"] / dests["weight"].sum())],
-        "trade_mode": MODE_NAMES[np.where(rng.random(k) < 0.6, MODE_GENERAL, MODE_IMPORTED)],
-        "quantity": q,
-        "value_usd": np.round(q * price, 2),
-        "unit": pt["unit"].to_numpy()[prod],
-        "_fid": fid,
-    })
+    month = rng.integers(1, 13, k)  # the draws in this order (the generator's bytes depend on it)
+    line = _pick_line(products, prod, rng)
+    dest = rng.choice(len(dests), k, p=dests["weight"] / dests["weight"].sum())
+    mode = np.where(rng.random(k) < 0.6, MODE_GENERAL, MODE_IMPORTED)
+    return {"fid": fid, "month": month, "flow": np.ones(k, dtype=np.int8), "line": line, "dest": dest, "mode": mode,
+            "quantity": q, "value_usd": np.round(q * price, 2), "product": prod, "defect": np.zeros(k, dtype=int)}

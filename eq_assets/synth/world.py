@@ -33,7 +33,9 @@ later steps need of each year is spilled to Parquet (``spill``) and assembled fr
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,7 @@ from eq_assets.synth.reference import RefData
 from eq_assets.synth.spill import SPILL_PREFIX, Spill
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
+from eq_assets.synth.years import YearPool, YearResult
 from eq_assets.synth import p2_oracle  # P2:  (noqa: E402 order kept for a minimal diff)
 
 GENERATOR_VERSION = "3"
@@ -196,7 +199,7 @@ def _check_out_dir(out: Path, force: bool) -> None:
 
 def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int = 20240801, *,
              force: bool = False, latent: bool = False, years: tuple[int, ...] | None = None,
-             verbose: bool = False, oracle_scope: str | None = None, **overrides) -> dict:
+             verbose: bool = False, oracle_scope: str | None = None, workers: int | None = None, **overrides) -> dict:
     """Write the synthetic world into ``out_dir``; returns a summary (rows per file, seconds).
 
     ``overrides`` replace WorldParams fields (e.g. ``beta_eco=0.1``, ``endog_loading=0.3``);
@@ -204,12 +207,13 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     ``years`` set, the post-survey years 2015-2019 are not simulated and the aggregate holds
     only ``years``). ``oracle_scope``: "all" (every Eco-bearing column of P1 Tables 1-11),
     "key" (Table 1 and Table 7 column 2 only, ``oracle.PAPER_KEY_COLUMNS``; default at SCALE=paper) or
-    "none" (no oracle truth rows).
+    "none" (no oracle truth rows). ``workers``: processes drawing the years (:mod:`.years`; the
+    files are the same bytes for any number); default :func:`default_workers`.
 
-    Memory stays at about one year's draw: each year's customs and survey files are written as
-    drawn, and what later steps need (patents, the customs aggregate, the latent oracle panels,
-    latent firm-years, the P2 draws of 2010-2012) is spilled to Parquet in a temporary directory
-    under ``out_dir`` (removed at the end, also after an error) and assembled from there
+    Memory stays at about one year's draw per worker: each year's customs and survey files are
+    written as drawn, and what later steps need (patents, the customs aggregate, the latent oracle
+    panels, latent firm-years, the P2 draws of 2010-2012) is spilled to Parquet in a temporary
+    directory under ``out_dir`` (removed at the end, also after an error) and assembled from there
     (:mod:`eq_assets.synth.assemble`). ``summary["phase_seconds"]`` times the phases.
     """
     from eq_assets.settings import raw_dir
@@ -220,19 +224,113 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     out.mkdir(parents=True, exist_ok=True)
     p = WorldParams.for_scale(scale, seed, **overrides)
     scope = oracle_scope or ("key" if scale == "paper" else "all")
-    con = duckdb.connect()
-    con.execute("set enable_progress_bar = false")
+    lap = time.perf_counter()
+    world = build_world(p)
+    ctx = oracle_vars.oracle_context(world) if scope != "none" else None  # what the P1 oracle needs of the world
+    phases = {"world": round(time.perf_counter() - lap, 2)}
+    if verbose:
+        print(f"  [world: {phases['world']:.1f} s]", flush=True)
+    tasks = year_tasks(years)
+    n_workers = min(default_workers(scale) if workers is None else workers, len(tasks))
+    # the spill directory is made first, the pool forked next, the DuckDB connection opened last
+    root = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=out))
     try:
-        with Spill(con, out) as spill:
-            summary = _generate(spill, out, p, scope, latent, years, verbose)
+        with YearPool(n_workers, _draw_year, (world, ctx, out, scope, latent, root)) as pool:
+            con = duckdb.connect()
+            con.execute("set enable_progress_bar = false")
+            try:
+                with Spill(con, out, root=root) as spill:
+                    summary = _generate(spill, out, world, ctx, scope, latent, tasks, pool, phases, verbose)
+            finally:
+                con.close()
     finally:
-        con.close()
+        shutil.rmtree(root, ignore_errors=True)
     return {"out_dir": str(out), "scale": scale, "seed": seed, "seconds": round(time.perf_counter() - t0, 2), **summary}
 
 
-def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool, years, verbose: bool) -> dict:
-    con = spill.con
-    phases: dict[str, float] = {}
+def default_workers(scale: str) -> int:
+    """Processes drawing the years by default: two at SCALE=paper (where a year takes tens of
+    seconds), one otherwise (a tiny world's years take less than forking costs)."""
+    return min(2, os.cpu_count() or 1) if scale == "paper" else 1
+
+
+def year_tasks(years: tuple[int, ...] | None) -> list:
+    """(part, year, late) per year drawn: ``years`` (default the survey years 2004-2014), then,
+    by default only, the post-survey years of the aggregate (2015-2019)."""
+    ys = [(y, False) for y in (years or P1_YEARS)]
+    if years is None:
+        ys += [(y, True) for y in P1_AGGREGATE_YEARS if y > P1_YEARS[-1]]
+    return [(k, y, late) for k, (y, late) in enumerate(ys)]
+
+
+def _draw_year(task, world: World, ctx, out: Path, scope: str, latent: bool, sink) -> YearResult:
+    """Draw one year and write its files and spilled parts (part number = the task's). ``sink``:
+    the generator's :class:`Spill`, or (in a worker process) its directory, attached to with a
+    connection of this process."""
+    part, year, late = task
+    if isinstance(sink, Spill):
+        return _year_outputs(world, ctx, out, scope, latent, sink, part, year, late)
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    try:
+        spill = Spill.attach(con, Path(sink))
+        res = _year_outputs(world, ctx, out, scope, latent, spill, part, year, late)
+        res.parts = spill.written()
+        return res
+    finally:
+        con.close()
+
+
+def _year_outputs(world: World, ctx, out: Path, scope: str, latent: bool, spill: Spill, part: int, year: int,
+                  late: bool) -> YearResult:
+    con, p = spill.con, world.params
+    t1 = time.perf_counter()
+    res = YearResult(year, late)
+    if late:
+        fy, obs, pats = simulate_late_year(world, year)
+        spill.put(assemble.PATENT_PARTS, pats, ordered=True, part=part)
+        res.counts["digital_patents"] = int(pats["_digital"].sum())
+        spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(obs, world.products, year), ordered=True, part=part)
+        if latent:
+            spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, fy), ordered=True, part=part)
+        res.line = f"  {year}: {len(obs):>9,} observations (aggregate and patents only, {time.perf_counter() - t1:.1f} s)"
+        return res
+    d = simulate_year(world, year)
+    res.files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
+    res.files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
+    spill.put(assemble.PATENT_PARTS, d.patents, ordered=True, part=part)
+    spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(d.obs, world.products, year), ordered=True, part=part)
+    if year in P2_YEARS:  # P2:
+        assemble.spill_p2_draw(spill, d, part=part)
+    elif year == P2_YEARS[0] - 1:  # P2: the survey of t-1 for the exit rates of 2010
+        spill.put(p2_oracle.PREV_SURVEY, d.asif[list(p2_oracle.PREV_SURVEY_COLUMNS)], part=part)
+    dg = analysis_diagnostics(d.obs, d.firm_years)
+    res.counts = {"digital_patents": int(d.patents["_digital"].sum()), "export_observations": len(d.obs),
+                  "survey_export_observations": int((d.obs["kind"] == KIND_SURVEY).sum()),
+                  "diag_n": dg["n"], "own_share_sum": dg["own_share_sum"]}
+    if scope != "none" and assemble.firm_panel_needed(scope):
+        obs_part, fy_part = oracle.year_parts(d.obs, d.firm_years, d.patents, p, world.ref, ctx)
+        spill.put(assemble.P1_OBS_PARTS, obs_part, part=part)
+        spill.put(assemble.P1_FY_PARTS, fy_part, part=part)
+        del obs_part, fy_part
+    elif scope != "none":  # p1_panel's columns only (the split attributes and outcomes are not fitted)
+        spill.put(assemble.P1_OBS_PARTS, oracle.year_obs_panel(d.obs, d.firm_years, p, world.ref), part=part)
+    if latent:
+        lat = latent_frame(world, d)
+        (out / "latent").mkdir(exist_ok=True)
+        con.register("_lat", lat)
+        con.execute(f"copy (select * from _lat) to '{(out / 'latent' / f'obs_{year}.parquet').as_posix()}' (format parquet)")
+        con.unregister("_lat")
+        del lat
+        spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, d.firm_years), ordered=True, part=part)
+    res.line = (f"  {year}: {len(d.customs):>9,} customs rows, {len(d.asif):>8,} survey rows, "
+                f"{len(d.obs):>9,} observations ({time.perf_counter() - t1:.1f} s)")
+    return res
+
+
+def _generate(spill: Spill, out: Path, world: World, ctx, scope: str, latent: bool, tasks: list, pool: YearPool,
+              phases: dict[str, float], verbose: bool) -> dict:
+    con, p = spill.con, world.params
     lap = [time.perf_counter()]
 
     def phase(name: str) -> None:
@@ -242,64 +340,29 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         if verbose:
             print(f"  [{name}: {phases[name]:.1f} s]", flush=True)
 
-    world = build_world(p)
-    ctx = oracle_vars.oracle_context(world) if scope != "none" else None  # what the P1 oracle needs of the world
-    phase("world")
     files: dict[str, int] = {}
     diag = {"n": 0, "own_share_sum": 0.0}
     stats: dict[str, int] = {"export_observations": 0, "survey_export_observations": 0}
     digital_patents = 0
     p2_years: list[int] = []  # P2: years whose draws are spilled for the oracle truths
-    for year in years or P1_YEARS:
-        t1 = time.perf_counter()
-        d = simulate_year(world, year)
-        files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
-        files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
-        spill.put(assemble.PATENT_PARTS, d.patents, ordered=True)
-        digital_patents += int(d.patents["_digital"].sum())
-        spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(d.obs, world.products, year), ordered=True)
-        if year in P2_YEARS:  # P2:
-            assemble.spill_p2_draw(spill, d)
-            p2_years.append(year)
-        elif year == P2_YEARS[0] - 1:  # P2: the survey of t-1 for the exit rates of 2010
-            spill.put(p2_oracle.PREV_SURVEY, d.asif[list(p2_oracle.PREV_SURVEY_COLUMNS)])
-        stats["export_observations"] += len(d.obs)
-        stats["survey_export_observations"] += int((d.obs["kind"] == KIND_SURVEY).sum())
-        dg = analysis_diagnostics(d.obs, d.firm_years)
-        diag["n"] += dg["n"]
-        diag["own_share_sum"] += dg["own_share_sum"]
-        if scope != "none":
-            obs_part, fy_part = oracle.year_parts(d.obs, d.firm_years, d.patents, p, world.ref, ctx)
-            spill.put(assemble.P1_OBS_PARTS, obs_part)
-            spill.put(assemble.P1_FY_PARTS, fy_part)
-            del obs_part, fy_part
-        if latent:
-            lat = latent_frame(world, d)
-            (out / "latent").mkdir(exist_ok=True)
-            con.register("_lat", lat)
-            con.execute(f"copy (select * from _lat) to '{(out / 'latent' / f'obs_{year}.parquet').as_posix()}' (format parquet)")
-            con.unregister("_lat")
-            del lat
-            spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, d.firm_years), ordered=True)
+    in_survey = True
+    for res in pool.map(tasks, local_args=(world, ctx, out, scope, latent, spill)):
+        if res.late and in_survey:
+            phase("survey years")
+            in_survey = False
+        spill.adopt(res.parts)
+        files.update(res.files)
+        digital_patents += int(res.counts.get("digital_patents", 0))
+        stats["export_observations"] += int(res.counts.get("export_observations", 0))
+        stats["survey_export_observations"] += int(res.counts.get("survey_export_observations", 0))
+        diag["n"] += int(res.counts.get("diag_n", 0))
+        diag["own_share_sum"] += res.counts.get("own_share_sum", 0.0)
+        if res.files and res.year in P2_YEARS:
+            p2_years.append(res.year)
         if verbose:
-            print(f"  {year}: {len(d.customs):>9,} customs rows, {len(d.asif):>8,} survey rows, "
-                  f"{len(d.obs):>9,} observations ({time.perf_counter() - t1:.1f} s)", flush=True)
-        del d
-    phase("survey years")
-    if years is None:
-        for year in (y for y in P1_AGGREGATE_YEARS if y > P1_YEARS[-1]):
-            t1 = time.perf_counter()
-            fy, obs, pats = simulate_late_year(world, year)
-            spill.put(assemble.PATENT_PARTS, pats, ordered=True)
-            digital_patents += int(pats["_digital"].sum())
-            spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(obs, world.products, year), ordered=True)
-            if latent:
-                spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, fy), ordered=True)
-            if verbose:
-                print(f"  {year}: {len(obs):>9,} observations (aggregate and patents only, "
-                      f"{time.perf_counter() - t1:.1f} s)", flush=True)
-            del fy, obs, pats
-        phase("late years")
+            print(res.line, flush=True)
+    pool.close()
+    phase("survey years" if in_survey else "late years")
     files[PATENTS.path_for()] = assemble.write_patents(spill, out)
     files[CUSTOMS_AGGREGATE.path_for()] = assemble.write_aggregate(spill, out)
     for source, frame in reference_sources(world):
@@ -332,7 +395,7 @@ def _generate(spill: Spill, out: Path, p: WorldParams, scope: str, latent: bool,
         "nonsurvey_exporters": int((f["kind"] == 1).sum()),
         "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
     }
-    del world, f  # the P1 oracle needs only the spilled panels
+    del world, f  # the P1 oracle needs only the spilled panels (the caller's reference remains)
 
     # truth: oracle (P1 regression tables) + structural (production function) + oracle (P2)
     t_or = time.perf_counter()

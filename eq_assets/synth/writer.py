@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from eq_assets.sources.contract import RawSource
 
@@ -46,11 +47,14 @@ def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     con.execute(f"copy ({query}) to '{lit}' (header, delimiter ',')")
 
 
-def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, path: Path, columns: dict[str, str] | None = None) -> int:
-    """Write ``df`` to ``path``; ``columns`` maps output header -> df column (default: as is)."""
+def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame | pa.Table, path: Path,
+                columns: dict[str, str] | None = None) -> int:
+    """Write ``df`` (pandas or Arrow) to ``path``; ``columns`` maps output header -> df column
+    (default: as is)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    columns = columns or {c: c for c in df.columns}
-    missing = [c for c in columns.values() if c not in df.columns]
+    names = list(df.column_names if isinstance(df, pa.Table) else df.columns)
+    columns = columns or {c: c for c in names}
+    missing = [c for c in columns.values() if c not in names]
     if missing:
         raise KeyError(f"{path.name}: frame lacks column(s) {missing}")
     con.register("_frame", df)
@@ -61,7 +65,7 @@ def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, path: Path, co
     return len(df)
 
 
-def write_source(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: RawSource, raw_dir: Path, year: int | None = None) -> int:
+def write_source(con: duckdb.DuckDBPyConnection, df: pd.DataFrame | pa.Table, source: RawSource, raw_dir: Path, year: int | None = None) -> int:
     """Write a canonical frame as the raw file of ``source`` with the contract's headers."""
     return write_frame(con, df, Path(raw_dir) / source.path_for(year), dict(source.columns))
 
