@@ -37,13 +37,16 @@ STAGE_LINE = re.compile(r"^(reference tables|year \d{4}|panels and tables)\s+(\d
 
 
 class TreeMemory:
-    """Peak of the summed RSS of a process and its descendants, sampled in a thread."""
+    """Peak memory of a process and its descendants, sampled in a thread: the summed PSS
+    (proportional set size: a page shared by n processes counts 1/n in each, so processes forked
+    from one parent, as the generator's year workers and the tables stage's steps are, are not
+    counted twice) and, for reference, the summed RSS (which counts shared pages once per process)."""
 
     def __init__(self, pid: int, interval: float = 0.2):
         import psutil
 
         self.proc = psutil.Process(pid)
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self.interval, self.peak, self.peak_rss, self._stop = interval, 0, 0, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -53,18 +56,20 @@ class TreeMemory:
         while not self._stop.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
-                total = 0
+                pss = rss = 0
                 for p in procs:
                     try:
-                        total += p.memory_info().rss
+                        m = p.memory_full_info()
+                        pss, rss = pss + getattr(m, "pss", m.rss), rss + m.rss
                     except psutil.Error:
                         pass
-                self.peak = max(self.peak, total)
+                self.peak, self.peak_rss = max(self.peak, pss), max(self.peak_rss, rss)
             except psutil.Error:
                 return
             time.sleep(self.interval)
 
     def stop(self) -> float:
+        """Stop sampling; the peak summed PSS in GiB (``peak_rss`` keeps the RSS sum, bytes)."""
         self._stop.set()
         self.thread.join(timeout=2)
         return self.peak / 1024**3
@@ -82,7 +87,8 @@ def run_measured(cmd: list[str], env: dict, log_path: Path) -> dict:
             lines.append(line.rstrip("\n"))
             print("    " + line.rstrip("\n"), flush=True)
         _, status, usage = os.wait4(proc.pid, 0)
-    return {"wall": time.perf_counter() - t0, "tree_peak_gib": mem.stop(),
+    peak = mem.stop()
+    return {"wall": time.perf_counter() - t0, "tree_peak_gib": peak, "tree_peak_rss_gib": mem.peak_rss / 1024**3,
             "max_process_gib": usage.ru_maxrss / 1024**2, "code": os.waitstatus_to_exitcode(status), "lines": lines}
 
 
@@ -176,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         g = run_measured([sys.executable, "-m", "eq_assets.synth", "--scale", args.scale, "--seed", str(args.seed),
                           "--out", str(raw)], env, root / "synth.log")
         report["generation"] = {k: v for k, v in g.items() if k != "lines"}
-        print(f"  generation: {g['wall']:.1f} s, peak {g['tree_peak_gib']:.2f} GiB", flush=True)
+        print(f"  generation: {g['wall']:.1f} s, peak {g['tree_peak_gib']:.2f} GiB (PSS; RSS summed "
+              f"{g['tree_peak_rss_gib']:.2f} GiB)", flush=True)
         if g["code"]:
             return g["code"]
     for d in ("warehouse", "dagster_home", "outputs", "logs"):
@@ -218,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(r: dict) -> None:
-    print(f"\n{'stage':<28}{'wall s':>10}{'peak GiB':>10}{'rows':>14}")
+    print(f"\n{'stage':<28}{'wall s':>10}{'peak GiB':>10}{'rows':>14}   (peak: summed PSS of the process tree)")
     if "generation" in r:
         g = r["generation"]
         print(f"{'synthetic world (not graph)':<28}{g['wall']:>10.1f}{g['tree_peak_gib']:>10.2f}{'':>14}")
@@ -226,7 +233,7 @@ def _print(r: dict) -> None:
         print(f"{s['stage']:<28}{s['wall']:>10.1f}{'':>10}{s['rows']:>14,}")
     f = r["full"]
     print(f"{'graph total':<28}{f['wall']:>10.1f}{f['tree_peak_gib']:>10.2f}{'':>14}"
-          f"   (largest process {f['max_process_gib']:.2f} GiB)")
+          f"   (summed RSS {f.get('tree_peak_rss_gib', float('nan')):.2f} GiB; largest process {f['max_process_gib']:.2f} GiB)")
     print(f"\n{'asset (steps summed)':<28}{'step s':>10}{'peak GiB':>10}{'rows':>14}")
     for a in r["assets"]:
         print(f"{a['asset']:<28}{a['seconds']:>10.1f}{a['peak_mib'] / 1024:>10.2f}{a['rows']:>14,}")

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 import duckdb
 import pandas as pd
 
+from eq_assets.core.warehouse import estimation_frame
 from eq_assets.sources.contract import PATENTS
 from eq_assets.sources.contract_p1 import CUSTOMS_AGGREGATE
 from eq_assets.synth import oracle
@@ -78,7 +79,7 @@ def spilled_panel(spill: Spill, table: str, causal: bool = False) -> oracle.Pane
 
     def load(cols: tuple[str, ...]) -> pd.DataFrame:
         sel = ", ".join(f"{quote(mapping[c])} as {quote(c)}" for c in cols)
-        return con.execute(f"select {sel} from {scan}").df()
+        return estimation_frame(con, f"select {sel} from {scan}")
 
     return oracle.Panel(frozenset(mapping), load)
 
@@ -89,7 +90,7 @@ def query_panel(con: duckdb.DuckDBPyConnection, sql: str, causal: bool = False) 
 
     def load(cols: tuple[str, ...]) -> pd.DataFrame:
         sel = ", ".join(f"{quote(mapping[c])} as {quote(c)}" for c in cols)
-        return con.execute(f"select {sel} from ({sql})").df()
+        return estimation_frame(con, f"select {sel} from ({sql})")
 
     return oracle.Panel(frozenset(mapping), load)
 
