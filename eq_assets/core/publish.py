@@ -238,17 +238,6 @@ def publish(
     yield from checks
 
 
-#: Which steps Dagster's multiprocess executor starts first in the tables stage (op tag
-#: ``dagster/priority``, higher first): the chain production function -> TFP -> firm panel ->
-#: observation panel -> the tables on it is the longest path of the stage at paper scale (~150 s
-#: of production function before the observation panel can start); the other steps fill the
-#: other core meanwhile. A scheduling hint only: results do not depend on it.
-PRIORITY: dict[str, int] = {
-    "p1_production_function": 3, "p1_tfp": 3, "p1_firm_panel": 3, "p1_patent_exposure": 3, "p1_obs_panel": 3,
-    "p1_table2": 2, "p1_table8": 2, "p1_table9": 2, "p1_table7": 2,
-}
-
-
 def table_asset(
     name: str,
     model: type[pa.DataFrameModel],
@@ -268,8 +257,6 @@ def table_asset(
     from eq_assets.core.versions import code_version_of
 
     md = {"dagster/column_schema": table_schema(model), **(metadata or {})}
-    if name in PRIORITY:
-        kwargs["op_tags"] = {**kwargs.get("op_tags", {}), "dagster/priority": str(PRIORITY[name])}
 
     def decorate(fn):
         return dg.asset(
