@@ -613,3 +613,23 @@ def test_ols_biased_iv_recovers_causal_on_latent_firm_years(small_firm_years):
         se = float(iv_o.se()["Eco"])
         assert abs(float(iv_o.coef()["Eco"]) - float(iv_c.coef()["Eco"])) < 3 * se, iv
         assert abs(float(iv_o.coef()["Eco"]) - float(ols_c.coef()["Eco"])) < 3 * se, iv
+
+
+def test_oracle_sample_is_what_the_customs_cleaning_keeps():
+    """The oracles start from ``kept_by_cleaning``: on a year's written customs rows the pipeline's
+    cleaning keeps exactly those observations (count and value). At SCALE=small some genuine
+    observations fall below 50 USD or 1 unit, so the mask differs from "no defect" and the test
+    can fail if either side changes its rule."""
+    from eq_assets.cleaning.customs import clean_customs
+    from eq_assets.synth.population import KIND_INTERMEDIARY
+    from eq_assets.synth.reference import hs_concordance
+    from eq_assets.synth.trade import kept_by_cleaning
+
+    world = build_world(WorldParams.for_scale("small"))
+    d = simulate_year(world, 2011)
+    obs, acc, _ = clean_customs(d.customs.to_pandas(), hs_concordance(world.products), 2011)
+    direct = d.obs[d.obs["kind"] != KIND_INTERMEDIARY]
+    kept = direct[kept_by_cleaning(direct)]
+    assert len(kept) < int((direct["defect"] == "").sum())  # genuine small observations exist
+    assert len(obs) == len(kept)
+    assert obs["value_usd"].sum() == pytest.approx(kept["value_usd"].sum(), rel=1e-12)

@@ -15,6 +15,7 @@ from eq_assets.synth.catalog import Products, destinations_frame, hs_version
 from eq_assets.synth.oracle import ECO_TERMS
 from eq_assets.synth.params import CONTROL_NAMES
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population
+from eq_assets.synth.trade import kept_by_cleaning
 
 
 def aggregate_rows(obs: pd.DataFrame, products: Products, year: int) -> pd.DataFrame:
@@ -51,13 +52,13 @@ def truth_firms(pop: Population) -> pd.DataFrame:
 def analysis_diagnostics(obs: pd.DataFrame, fy: pd.DataFrame) -> dict:
     """Approximate P1 analysis sample of a year from the latent frame, and the own-cell share.
 
-    Sample: survey firms' observations without customs defects (all of them match), in cells of
+    Sample: survey firms' observations the customs cleaning keeps (all of them match), in cells of
     2+ such observations, with every control defined (as P1's panel). ``own_share`` is the mean
     share of the firm's own observations in its product x destination x year cell: the measured
     quality of an observation moves by beta*(1 - own_share) when the firm's Eco moves, because
     the cell mean moves too. It shrinks like 1/scale (about 0.35 tiny, 0.10 small, 0.008 paper).
     """
-    o = obs[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == "")]
+    o = obs[(obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs)]
     cell = o.groupby(["product", "dest"])["fid"].transform("size")
     own = o.groupby(["product", "dest", "fid"])["fid"].transform("size")
     ok = fy.set_index("fid")

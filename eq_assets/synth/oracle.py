@@ -10,7 +10,8 @@ included, keyed by ``variant``) is the *oracle*: the same
 engine, on panels built from the true latent variables of the same draw with the pipeline's
 constructions:
 
-- ``p1_panel``: survey firms' export observations without customs defects, in product x
+- ``p1_panel``: survey firms' export observations the customs cleaning keeps
+  (:func:`~eq_assets.synth.trade.kept_by_cleaning`: no defect, not below 50 USD or 1 unit), in product x
   destination x year cells of 2+ such observations; ``quality`` = ln lambda minus its cell mean
   (the KSW residual without rounding), ``frontier`` = industry-year max, ``Distance``; the true
   Eco variables, the six controls as computed from the written values (missing where the
@@ -56,6 +57,7 @@ from eq_assets.synth import oracle_vars as ov
 from eq_assets.synth.params import CONTROL_NAMES, ECO_PARTS, WorldParams
 from eq_assets.synth.population import KIND_SURVEY
 from eq_assets.synth.reference import RefData
+from eq_assets.synth.trade import kept_by_cleaning
 
 #: tables whose Eco-bearing columns get oracle truths: all of P1's estimated tables
 ORACLE_TABLES: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
@@ -80,7 +82,7 @@ def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: Ref
     """Latent observation-level panel of one year (compact dtypes; see the module docstring).
     ``fy_cov``: the year's firm-year covariates if already computed (their firm-year outcome
     columns are not carried to the observations: p1_obs_panel joins them)."""
-    o = obs.loc[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == ""),
+    o = obs.loc[(obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs),
                 ["year", "fid", "product", "dest", "mode", "ln_lambda", "v", "ln_q", "ln_p"]]
     dest = o["dest"].to_numpy()
     cell = [o["product"].to_numpy(), o["dest"].to_numpy()]
@@ -331,7 +333,7 @@ def latent_panel(obs: pd.DataFrame, firm_years: pd.DataFrame, p: WorldParams) ->
     ``quality`` from the written totals (``ln q + sigma ln p``, cell-demeaned, / (sigma-1)),
     ``quality_latent`` from ln lambda; rows with every control defined.
     """
-    o = obs[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == "")].copy()
+    o = obs[(obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs)].copy()
     o["y"] = np.log(o["quantity"]) + p.sigma * np.log(o["value_usd"] / o["quantity"])
     cell = ["year", "product", "dest"]
     g = o.groupby(cell)

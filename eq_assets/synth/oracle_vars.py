@@ -31,6 +31,7 @@ from eq_assets.synth import reference
 from eq_assets.synth.catalog import INDUSTRIES, cities_frame
 from eq_assets.synth.population import KIND_SURVEY, LAST_YEAR
 from eq_assets.synth.production import va_elasticities
+from eq_assets.synth.trade import kept_by_cleaning
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ def tfp_outcomes(s: pd.DataFrame, ref, p, ctx: OracleContext, year: int) -> pd.D
 
 
 def clean_survey_obs(obs: pd.DataFrame) -> pd.DataFrame:
-    """Survey firms' observations without customs defects (what the pipeline keeps and matches)."""
-    return obs.loc[(obs["kind"] == KIND_SURVEY) & (obs["defect"] == "")]
+    """Survey firms' observations that the customs cleaning keeps (:func:`~eq_assets.synth.trade.kept_by_cleaning`; the pipeline matches them all)."""
+    return obs.loc[(obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs)]
 
 
 def firm_year_trade(obs: pd.DataFrame) -> pd.DataFrame:

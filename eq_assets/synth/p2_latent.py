@@ -4,7 +4,8 @@ Used by :mod:`eq_assets.synth.p2_oracle` for the truths of every P2 column.
 
 :func:`latent_panel` builds that panel (column names of ``prompts/p2_names.md``):
 
-1. observations of 2010-2012 that the cleaning keeps (no intermediaries, no defects), summed over
+1. observations of 2010-2012 that the cleaning keeps (no intermediaries;
+   :func:`~eq_assets.synth.trade.kept_by_cleaning`: no defects, none below 50 USD or 1 unit), summed over
    trade modes into firm x HS6 x destination x year (P2's observation; latent ln lambda
    value-weighted), kept where the firm sold the product to 2+ destinations that year (the
    leave-one-out price instrument exists), singleton product x destination x year cells dropped,
@@ -36,6 +37,7 @@ from eq_assets.synth import reference
 from eq_assets.synth.catalog import cities_frame
 from eq_assets.synth.p2 import SUBINDICES, P2World, policy_cities
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, MODE_GENERAL
+from eq_assets.synth.trade import kept_by_cleaning
 
 #: Moderators and mechanisms with an interaction column egscore_<x> (Tables 7-10, and the variants).
 MODERATORS: tuple[str, ...] = (
@@ -71,7 +73,7 @@ def latent_quality(world, draws: dict) -> pd.DataFrame:
     parts = []
     for year in P2_YEARS:
         d = draws[year]
-        o = d.obs[(d.obs["kind"] != KIND_INTERMEDIARY) & (d.obs["defect"] == "")]
+        o = d.obs[(d.obs["kind"] != KIND_INTERMEDIARY) & kept_by_cleaning(d.obs)]
         o = o[["year", "fid", "kind", "product", "dest", "mode", "ln_lambda", "value_usd", "quantity"]]
         fy = d.firm_years.set_index("fid")
         o = o.assign(p2_u=fy["p2_u"].reindex(o["fid"]).to_numpy(), city=fy["city"].reindex(o["fid"]).to_numpy(),
@@ -132,7 +134,7 @@ def export_side(world, draws: dict) -> pd.DataFrame:
     parts = []
     for year in P2_YEARS:
         o = draws[year].obs
-        o = o[(o["kind"] == KIND_SURVEY) & (o["defect"] == "")]
+        o = o[(o["kind"] == KIND_SURVEY) & kept_by_cleaning(o)]
         q = np.exp(o["ln_q"].to_numpy())
         parts.append(pd.DataFrame({
             "fid": o["fid"].to_numpy(), "year": o["year"].to_numpy(), "product": o["product"].to_numpy(),
