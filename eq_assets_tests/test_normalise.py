@@ -11,7 +11,7 @@ import pytest
 
 from eq_assets.cleaning.hs import harmonise_hs_sql, hs_counts_sql, un_concordance_frame
 from eq_assets.cleaning.units import normalise_units_sql, unit_counts_sql
-from eq_assets.digital.ipc import ipc_counts_sql, ipc_list_sql, ipc_sql, normalise_ipc, normalise_ipc_list
+from eq_assets.digital.ipc import ipc_counts_sql, ipc_list_sql, ipc_sql, ipc_valid_sql, normalise_ipc, normalise_ipc_list
 from eq_assets.matching.match import match_customs_to_survey
 from eq_assets.matching.report import match_exact_name, match_report, match_with_rules
 
@@ -84,6 +84,21 @@ def test_ipc_spellings_meet_in_python_and_sql():
     assert dict(con.execute(ipc_counts_sql("t", "x")).fetchall()) == {"unchanged": 3, "respelled": 7, "invalid_ipc": 1, "missing": 2}
     assert normalise_ipc_list("G06F17/30; H04L0009000000,bad") == "G06F 17/30;H04L 9/00"
     assert con.execute("select " + ipc_list_sql("'G06F17/30; H04L0009000000,bad'")).fetchone()[0] == "G06F 17/30;H04L 9/00"
+
+
+def test_ipc_validity_agrees_with_normalisation():
+    """The one-expression validity test of the invalid_ipc rule says what ipc_sql says, on the
+    spellings above and on near misses of every form (digits one too many or too few, lower-case
+    section letters outside A-H, stray characters)."""
+    near = ["G06F001730000", "G06F00173000000", "G06F12345/30", "G06F 17/1234567", "G06F/30", "G06",
+            "I06F 17/30", "G6F 17/30", "G06F 17/30 x", "G06F17 30", "G06F 17//30", "h04l 9/", "A01B1", "A01B12345",
+            "G06F 17/30 (2006.01) ", "(2006.01)", " G06F "]
+    values = IPC[:4] + ["H04L0009000000", "H04L 9/", "H04L9", "G06F", "A01B0001022000", "G06F 16/3", "bad", ""] + near
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"x": values}))
+    got = con.execute(f"select x, {ipc_sql('x')} is not null, {ipc_valid_sql('x')} from t").fetchall()
+    assert [(x, a) for x, a, _ in got] == [(x, b) for x, _, b in got]
+    assert sum(a for _, a, _ in got) > 5 and sum(not a for _, a, _ in got) > 5
 
 
 def _firms():

@@ -38,18 +38,30 @@ def classify_digital_sql(con) -> str:
         from ipc_table where {ipc_sql('ipc')} is not null"""
     )
     # an entry covers a code that starts with it; entries are at least a subclass (4 characters),
-    # so the join is on the subclass first (a hash join) and then on the full prefix
+    # so the join is on the subclass first (a hash join) and then on the full prefix. The codes are
+    # normalised and matched once per distinct spelling, then joined back to the patents.
     con.execute(
-        f"""create or replace temp table _hits as
-        with codes as (
-            select application_no, replace({ipc_sql('raw_code')}, ' ', '') as code
-            from (select application_no, trim(unnest(string_split_regex(coalesce(ipc_all, '') || ';' || coalesce(ipc_main, ''), '[;,；，]'))) as raw_code from p)
-            where raw_code <> ''
-        )
-        select distinct c.application_no, e.category
-        from codes c join _entries e on substr(c.code, 1, 4) = substr(e.entry, 1, 4) and starts_with(c.code, e.entry)
-        where c.code is not null"""
+        f"""create or replace temp table _codes as
+        select application_no, trim(unnest(string_split_regex(coalesce(ipc_all, '') || ';' || coalesce(ipc_main, ''), '[;,；，]'))) as raw_code
+        from p"""
     )
+    # materialised first: as a CTE the optimiser would evaluate the normalisation per joined pair
+    con.execute(
+        f"""create or replace temp table _spellings as
+        select raw_code, replace({ipc_sql('raw_code')}, ' ', '') as code
+        from (select distinct raw_code from _codes where raw_code <> '')"""
+    )
+    con.execute(
+        """create or replace temp table _code_cats as
+        select distinct s.raw_code, e.category
+        from _spellings s join _entries e on substr(s.code, 1, 4) = substr(e.entry, 1, 4) and starts_with(s.code, e.entry)
+        where s.code is not null"""
+    )
+    con.execute(
+        """create or replace temp table _hits as
+        select distinct c.application_no, k.category from _codes c join _code_cats k using (raw_code)"""
+    )
+    con.execute("drop table _codes; drop table _spellings")
     types = ", ".join(f"({_lit(cn)}, {_lit(en)})" for cn, en in PATENT_TYPES.items())
     cats = ", ".join(f"p.application_no in (select application_no from _hits where category = '{c}') as cat_{c}"
                      for c in ("01", "02", "03", "04"))

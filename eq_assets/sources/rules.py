@@ -37,7 +37,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from eq_assets.cleaning.units import CONVERSIONS, UNIT_CODES
-from eq_assets.digital.ipc import ipc_sql
+from eq_assets.digital.ipc import ipc_valid_sql
 
 POLICIES = ("stop", "drop", "keep")
 #: policies of the table-level rule ``empty_year`` (a header-only or empty file, or no row left)
@@ -243,7 +243,7 @@ ASIF = SourceRules(
 
 _IPC_ITEMS = "string_split_regex({c}, '[;,；，]')"
 _BAD_IPC = (f"list_bool_or(list_transform({_IPC_ITEMS}, lambda x: nullif(trim(x), '') is not null "
-            f"and {ipc_sql('x')} is null))")
+            f"and not {ipc_valid_sql('x')}))")
 
 PATENTS = SourceRules(
     asset="raw_patents_all",  # the patents file is checked once, for all years (raw_patents: its rows of a year)
