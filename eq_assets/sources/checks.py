@@ -83,21 +83,42 @@ def _predicate(rule: Rule, settings: dict) -> str:
     return "(" + " or ".join(f"coalesce(({p}), false)" for p in parts) + ")"
 
 
-def _helpers(con, relation: str, rules: SourceRules, used: set[str]) -> str:
+def _helpers(con, relation: str, rules: SourceRules, used: set[str]) -> tuple[str, str]:
+    """(select expressions, joins) adding the helper columns of ``used`` to ``relation`` (aliased r).
+
+    Copies and key conflicts are found in two phases, so no window runs over every row: rows whose
+    hash occurs more than once (a hash aggregate) are the only candidates, and among them a row is a
+    copy when an identical row comes earlier in the files (``row_number`` on the values themselves,
+    so a hash collision cannot make a copy). Key conflicts: keys whose rows' other values do not all
+    hash alike. The results are small tables joined back on the provenance or the key."""
     cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
     data = [c for c in cols if c not in PROVENANCE]
-    out = []
+    out, joins = [], []
     if "_dup" in used:
-        out.append(f"row_number() over (partition by {', '.join(map(_q, data))} order by source_file, source_line) > 1 as _dup")
+        part = ", ".join(map(_q, data))
+        con.execute(f"""create or replace temp table _dup_rows as
+            select source_file as _d_file, source_line as _d_line, true as _is_dup from (
+                select source_file, source_line,
+                       row_number() over (partition by {part} order by source_file, source_line) as _n
+                from {relation}
+                where hash({part}) in (select h from (select hash({part}) as h from {relation}) group by h having count(*) > 1))
+            where _n > 1""")
+        joins.append("left join _dup_rows _d on r.source_file = _d._d_file and r.source_line = _d._d_line")
+        out.append("coalesce(_d._is_dup, false) as _dup")
     if "_key_conflict" in used:
         key = ", ".join(map(_q, rules.key))
         rest = ", ".join(_q(c) for c in data if c not in rules.key)
-        out.append(f"(min(hash({rest})) over (partition by {key}) <> max(hash({rest})) over (partition by {key})) as _key_conflict")
+        con.execute(f"""create or replace temp table _conflict_keys as
+            select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)}, true as _is_conflict
+            from {relation} group by {key} having min(hash({rest})) <> max(hash({rest}))""")
+        on = " and ".join(f"r.{_q(k)} is not distinct from _k.{_q('_k_' + k)}" for k in rules.key)
+        joins.append(f"left join _conflict_keys _k on {on}")
+        out.append("coalesce(_k._is_conflict, false) as _key_conflict")
     if "_uv_dev" in used and rules.uv:
         v, q, product = rules.uv
         luv = f"(case when {v} > 0 and {q} > 0 and not isinf({v}) and not isinf({q}) then ln({v} / {q}) end)"
         out.append(f"abs({luv} - median({luv}) over (partition by {product}, unit)) as _uv_dev")
-    return ", ".join(out)
+    return ", ".join(out), " ".join(joins)
 
 
 def _raise(con, rule: Rule, n: int, settings: dict, expected_extra: dict, raw_dir: Path, headers: dict,
@@ -156,11 +177,15 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     skip = skip or {}
     preds = {r.name: ("false" if r.name in skip else _predicate(r, settings)) for r in rules.rules}
     used = {h for h in HELPERS if any(h in p for p in preds.values())}
-    helpers = _helpers(con, relation, rules, used)
+    if used & {"_dup", "_key_conflict"}:  # read once: the helpers scan the rows again
+        con.execute(f"create or replace temp table _raw_rows as select * from {relation}")
+        relation = "_raw_rows"
+    helpers, joins = _helpers(con, relation, rules, used)
     flags = "".join(f", {p} as {_q('_r_' + n)}" for n, p in preds.items())
     in_scope = f"coalesce(({scope[0]}), false)" if scope else "true"
     con.execute(f"create or replace temp table _checked as select *{flags}, {in_scope} as _in_scope "
-                f"from (select *{', ' + helpers if helpers else ''} from {relation})")
+                f"from (select r.*{', ' + helpers if helpers else ''} from {relation} r {joins})")
+    con.execute("drop table if exists _raw_rows; drop table if exists _dup_rows; drop table if exists _conflict_keys")
     drops = [r for r in rules.rules if settings[r.name] == "drop"]
     aggs = ["count(*)", "count(*) filter (where _in_scope)"]
     aggs += [f"count(*) filter (where {_q('_r_' + r.name)})" for r in rules.rules]  # the whole file (stop)
@@ -193,7 +218,7 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
             acc.drop(r.name, int(counted[r.name]))
     if by:
         md[by[1]] = dg.MetadataValue.json(_counts_by(con, by[0], rules, settings, drops))
-    # the window functions of the helpers reorder rows: restore the files' order (deterministic output)
+    # the helpers' joins and windows reorder rows: restore the files' order (deterministic output)
     order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
     sql = f"select {', '.join(map(_q, columns))} from _checked where _in_scope and not ({dropped}){order}"
     check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
