@@ -78,8 +78,9 @@ def _split_assets(all_assets):
 
 
 def _run_config(verbose: bool) -> dict:
-    """Dagster's console logger at WARNING unless verbose (its full log goes to the log file)."""
-    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "ERROR"}}}}
+    """Dagster's console logger silent unless verbose: its full log goes to the log file, and a failed
+    step's message is printed once by the runner (no stack trace on the console)."""
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
 
 
 def _step_errors(result) -> list[str]:

@@ -181,3 +181,15 @@ def test_read_only_warehouse_changes_nothing(bad_world, tmp_path):
             d.chmod(0o755)
     assert not ok and "cannot be written to the warehouse" in "\n".join(errors)
     assert _digests(root) == before
+
+
+def test_failed_step_prints_its_message_once_without_stack_trace(bad_world, tmp_path):
+    """A step that fails (here: its upstream table is missing) is reported once, by the runner,
+    with the message naming the table; Dagster's stack traces stay in the log file."""
+    root = _world(bad_world, tmp_path)
+    r = subprocess.run([*RUN, "--select", "raw_asif"], env=_env(root), capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out[-3000:]
+    assert "table 'city_panel' not found in the warehouse" in out, out[-3000:]
+    assert "Traceback" not in out and "Stack Trace" not in out, out[-3000:]
+    assert "Stack Trace" in (root / "logs" / "dagster.log").read_text(encoding="utf-8")
