@@ -180,10 +180,15 @@ def _stage1(p: _Panel, spec: _Spec, rows: np.ndarray, weights: np.ndarray | None
         poly = polynomial_features(standardize(x), spec.poly_degree)
         p.cache[key] = (poly, np.column_stack([p.free, poly]) if spec.method == "LP" else poly)
     poly, design = p.cache[key]  # (the design is built once: the draws only select its rows)
-    coef = S.ols(design[rows], p.y[rows], weights)
-    if spec.method == "LP":
-        return poly @ coef[pf:], coef[:pf]
-    return poly @ coef, np.zeros(0)
+    x = design[rows]
+    coef = S.ols(x, p.y[rows], weights)
+    b_free = coef[:pf] if spec.method == "LP" else np.zeros(0)
+    if weights is None:
+        return poly @ coef[len(b_free):], b_free
+    # a draw: phi on the drawn firms' rows only (stage 2 reads no other row)
+    phi = np.full(len(p.y), np.nan)
+    phi[rows] = x @ np.concatenate([np.zeros(len(b_free)), coef[len(b_free):]])
+    return phi, b_free
 
 
 def _usable_pairs(p: _Panel, spec: _Spec, pairs: np.ndarray, weights: np.ndarray | None = None):

@@ -66,11 +66,8 @@ def polynomial_features(x: np.ndarray, degree: int, *, include_bias: bool = True
 
 
 def _mv(x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``x @ b`` for a tall x with a few columns, column by column (no BLAS call)."""
-    out = x[:, 0] * b[0]
-    for j in range(1, x.shape[1]):
-        out = out + x[:, j] * b[j]
-    return out
+    """``x @ b`` for a tall x with a few columns (one column: a scaling, not a BLAS call)."""
+    return x[:, 0] * b[0] if x.shape[1] == 1 else x @ b
 
 
 def standardize(x: np.ndarray) -> np.ndarray:
@@ -102,57 +99,53 @@ def ols(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> np.n
         return np.linalg.lstsq(x, y, rcond=None)[0]
 
 
-class LaggedIndex:
-    """The argument of ``g``, ``w_t-1(b) = phi_t-1 - x_t-1 b``, standardised, for any ``b``.
+class LawOfMotion:
+    """``g``: the OLS fit of a target on a polynomial of degree ``degree`` (with a constant) in
+    ``w_t-1(b) = phi_t-1 - x_t-1 b``, with frequency ``weights``; the hot loop of every second stage.
 
-    The (weighted) means of ``phi_t-1`` and ``x_t-1`` and the cross-products of their centred
-    values are computed once per sample, so each ``b`` costs one pass over the data for the
-    centring and none for the variance (``b' S b``). Standardising is for the conditioning of
-    :func:`g_fit` only: the polynomial in an affine transform of ``w`` spans the same space. Where
-    the variance formula loses its precision (``w`` nearly constant) it is computed directly.
+    Built once per sample: the (weighted) means of ``phi_t-1`` and ``x_t-1``, the cross-products
+    of their centred values (the variance of ``w_t-1(b)`` is then ``b' S b``, no pass over the
+    data; computed directly where that formula loses its precision, ``w`` nearly constant) and a
+    buffer for the powers. For each ``b``: ``w_t-1`` standardised (for conditioning only: a
+    polynomial in an affine transform of ``w`` spans the same space), its powers, the normal
+    equations from their weighted moments (a Hankel system of size degree + 1, a few passes over
+    the data instead of a tall least squares) and the fitted values; numpy's SVD least squares if
+    that system is singular.
     """
 
-    def __init__(self, phi_l: np.ndarray, xl: np.ndarray, weights: np.ndarray):
-        self.weights, self.total = weights, float(weights.sum())
-        self.pc = phi_l - np.dot(weights, phi_l) / self.total
-        self.xc = xl - (weights @ xl) / self.total
-        wp = weights * self.pc
+    def __init__(self, phi_l: np.ndarray, xl: np.ndarray, degree: int, weights: np.ndarray | None = None):
+        self.weights = np.ones(len(phi_l)) if weights is None else weights
+        w = self.weights
+        self.degree, self.total = degree, float(w.sum())
+        self.pc = phi_l - np.dot(w, phi_l) / self.total
+        self.xc = xl - (w @ xl) / self.total
+        wp = w * self.pc
         self.spp = float(np.dot(wp, self.pc))
         self.spx = self.xc.T @ wp
-        self.sxx = (self.xc * weights[:, None]).T @ self.xc
+        self.sxx = (self.xc * w[:, None]).T @ self.xc
+        self.powers = np.empty((2 * degree + 1, len(phi_l)))  # z^j, j = 0..2 degree
+        self.powers[0] = 1.0
 
-    def z(self, b: np.ndarray) -> np.ndarray:
-        dev = self.pc - _mv(self.xc, b)
+    def __call__(self, target: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Fitted values of ``g`` for ``target`` at coefficients ``b``."""
+        u, w, d = self.powers, self.weights, self.degree
+        np.subtract(self.pc, _mv(self.xc, b), out=u[1])
         var = (self.spp - 2 * (b @ self.spx) + b @ self.sxx @ b) / self.total
         if not var > 1e-8 * self.spp / self.total:
-            var = np.dot(self.weights * dev, dev) / self.total
-        return dev / np.sqrt(var) if var > 0 else dev
-
-
-def g_fit(target: np.ndarray, z: np.ndarray, degree: int, weights: np.ndarray) -> np.ndarray:
-    """Fitted values of the OLS of ``target`` on a polynomial of degree ``degree`` in ``z`` (the
-    standardised ``w_t-1``, :class:`LaggedIndex`; with a constant) with frequency ``weights``: the
-    law of motion ``g``, the hot loop of every second stage. The normal equations from the
-    weighted moments of ``z`` (a Hankel system of size degree + 1: about 15 passes over the data
-    instead of a tall least squares), fitted values by Horner's rule; numpy's SVD least squares
-    if that system is singular."""
-    powers = np.empty((2 * degree + 1, len(z)))  # weights * z^j, j = 0..2 degree
-    powers[0] = weights
-    for j in range(1, 2 * degree + 1):
-        np.multiply(powers[j - 1], z, out=powers[j])
-    moments = powers.sum(axis=1)
-    idx = np.arange(degree + 1)
-    try:
-        coef = np.linalg.solve(moments[np.add.outer(idx, idx)], powers[: degree + 1] @ target)
-    except np.linalg.LinAlgError:
-        sw = np.sqrt(weights)
-        basis = np.column_stack([z**j for j in idx])
-        return basis @ np.linalg.lstsq(basis * sw[:, None], target * sw, rcond=None)[0]
-    out = coef[degree] * z + coef[degree - 1]
-    for j in range(degree - 2, -1, -1):
-        out *= z
-        out += coef[j]
-    return out
+            var = np.dot(w * u[1], u[1]) / self.total
+        if var > 0:
+            u[1] /= np.sqrt(var)
+        for j in range(2, 2 * d + 1):
+            np.multiply(u[j - 1], u[1], out=u[j])
+        moments = u @ w
+        idx = np.arange(d + 1)
+        basis = u[: d + 1]
+        try:
+            coef = np.linalg.solve(moments[np.add.outer(idx, idx)], basis @ (w * target))
+        except np.linalg.LinAlgError:
+            sw = np.sqrt(w)
+            coef = np.linalg.lstsq(basis.T * sw[:, None], target * sw, rcond=None)[0]
+        return coef @ basis
 
 
 @dataclass(frozen=True)
@@ -166,10 +159,6 @@ class Objective:
     n_params: int
 
 
-def _lagged(phi_l, xl, weights) -> LaggedIndex:
-    return LaggedIndex(phi_l, xl, np.ones(len(phi_l)) if weights is None else weights)
-
-
 def levpet(phi, xt, xl, degree, weights=None) -> Objective:
     """Levinsohn-Petrin / levpet value-added second stage (see the module docstring).
 
@@ -178,15 +167,15 @@ def levpet(phi, xt, xl, degree, weights=None) -> Objective:
     ``weights``: frequency weights of the pairs (a bootstrap draw; None: 1 each).
     """
     phi_t, phi_l, rss_t = phi
-    lag = _lagged(phi_l, xl, weights)
+    g = LawOfMotion(phi_l, xl, degree, weights)
 
     def res(b):
         xb = _mv(xt, b)
-        return rss_t - xb - g_fit(phi_t - xb, lag.z(b), degree, lag.weights)
+        return rss_t - xb - g(phi_t - xb, b)
 
     def crit(b):
         r = res(b)
-        return float(np.sum(lag.weights * r * r) / lag.total)
+        return float(np.sum(g.weights * r * r) / g.total)
 
     # least squares on sqrt(w) * residual: the sum of squares over the repeated rows
     sw = None if weights is None else np.sqrt(weights)
@@ -196,13 +185,12 @@ def levpet(phi, xt, xl, degree, weights=None) -> Objective:
 def levpet_revenue(phi, xt, xl, inst, degree, center=None, weights=None) -> Objective:
     """levpet's revenue (gross output) second stage: GMM with identity weighting."""
     _, phi_l, rss_t = phi
-    lag = _lagged(phi_l, xl, weights)
+    g = LawOfMotion(phi_l, xl, degree, weights)
     inst_w = inst if weights is None else inst * weights[:, None]
 
     def res(b):
         a = rss_t - _mv(xt, b)
-        e = a - g_fit(a, lag.z(b), degree, lag.weights)
-        m = inst_w.T @ e / lag.total
+        m = inst_w.T @ (a - g(a, b)) / g.total
         return m if center is None else m - center
 
     kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
@@ -212,21 +200,21 @@ def levpet_revenue(phi, xt, xl, inst, degree, center=None, weights=None) -> Obje
 def moment(phi, xt, xl, inst, degree, weights=None) -> Objective:
     """Moment second stage on ``xi`` built from ``phi`` (ACF 2015; the LP 'moment' option)."""
     phi_t, phi_l, _ = phi
-    lag = _lagged(phi_l, xl, weights)
-    n = lag.total
+    g = LawOfMotion(phi_l, xl, degree, weights)
+    n = g.total
     inst_w = inst if weights is None else inst * weights[:, None]
     chol_w = np.linalg.cholesky(np.linalg.inv(inst_w.T @ inst / n))
 
     def xi(b):
         w_t = phi_t - _mv(xt, b)
-        return w_t - g_fit(w_t, lag.z(b), degree, lag.weights)
+        return w_t - g(w_t, b)
 
     def moments(e):
         return chol_w.T @ (inst_w.T @ e / n)  # ||.||^2 = m' W m
 
     def crit(b):
         e = xi(b)
-        mse = np.sum(lag.weights * e * e) / n
+        mse = np.sum(g.weights * e * e) / n
         return float(np.sum(moments(e) ** 2) / max(mse, np.finfo(float).tiny))
 
     kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
