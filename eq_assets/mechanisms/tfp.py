@@ -180,15 +180,19 @@ def _stage1(p: _Panel, spec: _Spec, rows: np.ndarray, weights: np.ndarray | None
         poly = polynomial_features(standardize(x), spec.poly_degree)
         p.cache[key] = (poly, np.column_stack([p.free, poly]) if spec.method == "LP" else poly)
     poly, design = p.cache[key]  # (the design is built once: the draws only select its rows)
-    x = design[rows]
-    coef = S.ols(x, p.y[rows], weights)
-    b_free = coef[:pf] if spec.method == "LP" else np.zeros(0)
+    b_free = slice(0, pf if spec.method == "LP" else 0)
     if weights is None:
-        return poly @ coef[len(b_free):], b_free
-    # a draw: phi on the drawn firms' rows only (stage 2 reads no other row)
+        coef = S.ols(design[rows], p.y[rows])
+        return poly @ coef[b_free.stop:], coef[b_free]
+    # a draw: frequency-weighted least squares = least squares on rows scaled by sqrt(weight);
+    # phi on the drawn firms' rows only (stage 2 reads no other row)
+    sw = np.sqrt(weights)
+    xs = np.take(design, rows, axis=0)
+    xs *= sw[:, None]
+    coef = S.ols(xs, p.y[rows] * sw)
     phi = np.full(len(p.y), np.nan)
-    phi[rows] = x @ np.concatenate([np.zeros(len(b_free)), coef[len(b_free):]])
-    return phi, b_free
+    phi[rows] = xs @ np.concatenate([np.zeros(b_free.stop), coef[b_free.stop:]]) / sw
+    return phi, coef[b_free]
 
 
 def _usable_pairs(p: _Panel, spec: _Spec, pairs: np.ndarray, weights: np.ndarray | None = None):
@@ -199,27 +203,39 @@ def _usable_pairs(p: _Panel, spec: _Spec, pairs: np.ndarray, weights: np.ndarray
     return pairs, weights
 
 
-def _objective(p: _Panel, spec: _Spec, phi, b_free, pairs, center=None, weights=None) -> S.Objective:
-    t, lag = p.t_idx[pairs], p.lag_idx[pairs]
-    if spec.method == "ACF":
-        xs = p.cache.setdefault("free_state", np.column_stack([p.free, p.state]))
-        inst = np.column_stack([p.state[t], p.free[lag]])
-    elif spec.value_added:
-        xs, inst = p.state, p.state[t]
-    else:
-        xs = np.column_stack([p.state, p.proxy])
-        if spec.second_stage == "levpet" and spec.revenue_instruments == "overidentified":
-            lag2 = p.lag2_idx[pairs]
-            inst = np.column_stack([p.state[t], p.state[lag], p.proxy[lag], p.proxy[lag2], p.free[lag]])
+def _pair_inputs(p: _Panel, spec: _Spec) -> tuple[np.ndarray, ...]:
+    """Stage-2 inputs of every pair (built once per panel; a sample selects its pairs):
+    x_t, x_t-1 (the inputs of ``b``), instruments, y_t and the free inputs at t."""
+    key = ("pairs", spec.method, spec.value_added, spec.second_stage, spec.revenue_instruments)
+    if key not in p.cache:
+        t, lag, lag2 = p.t_idx, p.lag_idx, p.lag2_idx  # (lag2 = -1: pairs _usable_pairs leaves out)
+        if spec.method == "ACF":
+            xs = np.column_stack([p.free, p.state])
+            inst = np.column_stack([p.state[t], p.free[lag]])
+        elif spec.value_added:
+            xs, inst = p.state, p.state[t]
         else:
-            inst = np.column_stack([p.state[t], p.proxy[lag]])
-    rss_t = p.y[t] - (p.free[t] @ b_free if len(b_free) else 0.0)
-    parts = (phi[t], phi[lag], rss_t)
+            xs = np.column_stack([p.state, p.proxy])
+            if spec.second_stage == "levpet" and spec.revenue_instruments == "overidentified":
+                inst = np.column_stack([p.state[t], p.state[lag], p.proxy[lag], p.proxy[lag2], p.free[lag]])
+            else:
+                inst = np.column_stack([p.state[t], p.proxy[lag]])
+        p.cache[key] = (xs[t], xs[lag], inst, p.y[t], p.free[t])
+    return p.cache[key]
+
+
+def _objective(p: _Panel, spec: _Spec, phi, b_free, pairs, center=None, weights=None) -> S.Objective:
+    # np.take: a row gather of a C-ordered matrix ten times faster than indexing (numpy 2.4);
+    # the inputs of b column-major for the products with b
+    xt, xl, inst, y_t, free_t = (np.take(a, pairs, axis=0) for a in _pair_inputs(p, spec))
+    xt, xl = np.asfortranarray(xt), np.asfortranarray(xl)
+    rss_t = y_t - (free_t @ b_free if len(b_free) else 0.0)
+    parts = (np.take(phi, np.take(p.t_idx, pairs)), np.take(phi, np.take(p.lag_idx, pairs)), rss_t)
     if spec.method == "LP" and spec.second_stage == "levpet":
         if spec.value_added:
-            return S.levpet(parts, xs[t], xs[lag], spec.markov_degree, weights)
-        return S.levpet_revenue(parts, xs[t], xs[lag], inst, spec.markov_degree, center, weights)
-    return S.moment(parts, xs[t], xs[lag], inst, spec.markov_degree, weights)
+            return S.levpet(parts, xt, xl, spec.markov_degree, weights)
+        return S.levpet_revenue(parts, xt, xl, inst, spec.markov_degree, center, weights)
+    return S.moment(parts, xt, xl, inst, spec.markov_degree, weights)
 
 
 def _estimate(p, spec, sample: Sample, starts, scan, center=None):

@@ -34,7 +34,9 @@ class Panel:
 
     @property
     def pair_firm(self) -> np.ndarray:
-        return self.row_firm[self.t_idx]
+        if "pair_firm" not in self.cache:
+            self.cache["pair_firm"] = self.row_firm[self.t_idx]
+        return self.cache["pair_firm"]
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,9 @@ def block_draw(p: Panel, pick: np.ndarray) -> Sample:
     """The firm-block bootstrap sample of the firms ``pick`` (codes, with repetitions) as weights:
     every row and pair of a firm drawn ``c`` times has weight ``c``; firms not drawn are left out."""
     counts = np.bincount(pick, minlength=p.n_firms).astype(float)
-    w_rows, w_pairs = counts[p.row_firm], counts[p.pair_firm]
+    w_rows, w_pairs = np.take(counts, p.row_firm), np.take(counts, p.pair_firm)
     rows, pairs = np.flatnonzero(w_rows), np.flatnonzero(w_pairs)
-    return Sample(rows, pairs, w_rows[rows], w_pairs[pairs])
+    return Sample(rows, pairs, np.take(w_rows, rows), np.take(w_pairs, pairs))
 
 
 def stacked_draw(p: Panel, pick: np.ndarray) -> Sample:

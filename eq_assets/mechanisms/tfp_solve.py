@@ -77,20 +77,10 @@ def standardize(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
-def ols(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+def ols(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """OLS coefficients from the normal equations with one step of iterative refinement (as
     accurate as an SVD least squares on the standardised polynomial designs used here, and tens
-    of times faster on tall matrices); numpy's SVD least squares if the cross-product is singular.
-    ``weights``: frequency weights (a row of weight c counts as c copies)."""
-    if weights is not None:
-        sw = np.sqrt(weights)
-        xs = x * sw[:, None]
-        xtx = xs.T @ xs
-        try:
-            b = np.linalg.solve(xtx, xs.T @ (sw * y))
-            return b + np.linalg.solve(xtx, xs.T @ (sw * (y - x @ b)))
-        except np.linalg.LinAlgError:
-            return np.linalg.lstsq(xs, sw * y, rcond=None)[0]
+    of times faster on tall matrices); numpy's SVD least squares if the cross-product is singular."""
     xtx = x.T @ x
     try:
         b = np.linalg.solve(xtx, x.T @ y)
@@ -118,7 +108,7 @@ class LawOfMotion:
         w = self.weights
         self.degree, self.total = degree, float(w.sum())
         self.pc = phi_l - np.dot(w, phi_l) / self.total
-        self.xc = xl - (w @ xl) / self.total
+        self.xc = np.asfortranarray(xl - (w @ xl) / self.total)  # (column-major: fast products with b)
         wp = w * self.pc
         self.spp = float(np.dot(wp, self.pc))
         self.spx = self.xc.T @ wp
