@@ -47,12 +47,12 @@ Convergence, reported on every result: ``criterion`` (levpet: mean squared resid
 systems: the normalised GMM criterion, 0 at a root), ``converged``, ``start`` (which start gave the
 solution) and ``starts_tried``. Bootstrap (firm blocks; levpet's default ``reps(50)``; a draw is
 the panel with each firm's rows weighted by how often it was drawn, the same estimates as stacking
-the copies, :mod:`eq_assets.mechanisms.tfp_panel`): each draw re-estimates both stages from the full-sample solution (one coefficient: a local scan of
-``+-DRAW_SCAN_RADIUS``, widened to the full ``bounds`` if the minimum is at its edge; several:
-from the full-sample solution, then, if the full sample converged, every start); draws that do
-not converge are counted in ``bootstrap_nonconverged`` and left out of the SEs. Observations
-enter stage 2 only when the firm is also observed in year t-1 (and t-2 for levpet's
-over-identified revenue instruments).
+the copies, :mod:`eq_assets.mechanisms.tfp_panel`): each draw re-estimates both stages from the
+full-sample solution (one coefficient: a local scan of ``+-DRAW_SCAN_RADIUS``, widened to the
+full ``bounds`` if the minimum is at its edge; several: from the full-sample solution, then, if
+the full sample converged, every start); draws that do not converge are counted in
+``bootstrap_nonconverged`` and left out of the SEs. Observations enter stage 2 only when the firm
+is also observed in year t-1 (and t-2 for levpet's over-identified revenue instruments).
 
 TFP: :meth:`ProductionFunctionResult.log_tfp` returns ``ln TFP_it = y_it - sum_j b_j x_jit``
 (levpet's ``predict, omega`` in logs; it contains ``w_it + e_it`` and the level constant).
@@ -171,8 +171,9 @@ class _Spec:
 
 
 def _stage1(p: _Panel, spec: _Spec, rows: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(phi_hat for all rows of the panel, stage-1 coefficients on the free inputs); ``weights``:
-    frequency weights of ``rows`` (a bootstrap draw, :func:`~eq_assets.mechanisms.tfp_panel.block_draw`)."""
+    """(phi_hat for the rows of the panel, stage-1 coefficients on the free inputs); ``weights``:
+    frequency weights of ``rows`` (a bootstrap draw, :func:`~eq_assets.mechanisms.tfp_panel.block_draw`),
+    whose phi_hat is computed on ``rows`` only (NaN elsewhere)."""
     pf = p.free.shape[1]
     key = ("poly", spec.method, spec.poly_degree)
     if key not in p.cache:
@@ -265,8 +266,7 @@ def _starts(p: _Panel, spec: _Spec, ols: np.ndarray, grid: Sequence[float], extr
     return out
 
 
-#: How a firm-block draw is formed: frequency weights (tfp_panel.block_draw); tests swap in
-#: tfp_panel.stacked_draw (copies of the drawn firms' rows, levpet's way) to check they agree.
+#: A firm-block draw as frequency weights; tests swap in tfp_panel.stacked_draw (levpet's copies).
 _bootstrap_sample = block_draw
 
 
