@@ -45,13 +45,14 @@ Ackerberg, Caves & Frazer (2015), :func:`ackerberg_caves_frazer`
 
 Convergence, reported on every result: ``criterion`` (levpet: mean squared residual; moment
 systems: the normalised GMM criterion, 0 at a root), ``converged``, ``start`` (which start gave the
-solution) and ``starts_tried``. Bootstrap (firm blocks; levpet's default ``reps(50)``): each draw
-re-estimates both stages from the full-sample solution (one coefficient: a local scan of
-``+-DRAW_SCAN_RADIUS``, widened to the full ``bounds`` if the minimum is at its edge; several:
-from the full-sample solution, then, if the full sample converged, every start); draws that do
-not converge are counted in ``bootstrap_nonconverged`` and left out of the SEs. Observations
-enter stage 2 only when the firm is also observed in year t-1 (and t-2 for levpet's
-over-identified revenue instruments).
+solution) and ``starts_tried``. Bootstrap (firm blocks; levpet's default ``reps(50)``; a draw is
+the panel with each firm's rows weighted by how often it was drawn, the same estimates as stacking
+the copies, :mod:`eq_assets.mechanisms.tfp_panel`): each draw re-estimates both stages from the
+full-sample solution (one coefficient: a local scan of ``+-DRAW_SCAN_RADIUS``, widened to the
+full ``bounds`` if the minimum is at its edge; several: from the full-sample solution, then, if
+the full sample converged, every start); draws that do not converge are counted in
+``bootstrap_nonconverged`` and left out of the SEs. Observations enter stage 2 only when the firm
+is also observed in year t-1 (and t-2 for levpet's over-identified revenue instruments).
 
 TFP: :meth:`ProductionFunctionResult.log_tfp` returns ``ln TFP_it = y_it - sum_j b_j x_jit``
 (levpet's ``predict, omega`` in logs; it contains ``w_it + e_it`` and the level constant).
@@ -71,8 +72,11 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from eq_assets.mechanisms import tfp_solve as S
+from eq_assets.mechanisms.tfp_panel import Panel as _Panel, Sample, block_draw, full_sample
+from eq_assets.mechanisms.tfp_panel import prepare as _prepare
 from eq_assets.mechanisms.tfp_solve import TOLERANCE, polynomial_features, standardize
 
 log = logging.getLogger(__name__)
@@ -141,55 +145,8 @@ class ProductionFunctionResult:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Panel:
-    y: np.ndarray
-    free: np.ndarray  # n x pf
-    state: np.ndarray  # n x ps
-    proxy: np.ndarray  # n
-    t_idx: np.ndarray  # stage-2 pairs: row of year t
-    lag_idx: np.ndarray  # row of year t-1, same firm
-    lag2_idx: np.ndarray  # row of year t-2 (-1 if none)
-    rows_by_firm: list[np.ndarray]
-    pairs_by_firm: list[np.ndarray]
-    n_dropped: int
-    cache: dict = field(default_factory=dict)
-
-
 def _names(x: str | Sequence[str]) -> list[str]:
     return [x] if isinstance(x, str) else list(x)
-
-
-def _split(codes: np.ndarray, n_f: int) -> list[np.ndarray]:
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(n_f + 1))
-    return [order[bounds[f]: bounds[f + 1]] for f in range(n_f)]
-
-
-def _prepare(df, output, free, state, proxy, firm, year) -> _Panel:
-    cols = [output, *free, *state, proxy]
-    d = df[[*cols, firm, year]].copy()
-    num = d[cols].apply(pd.to_numeric, errors="coerce").astype(float)
-    ok = np.isfinite(num.to_numpy()).all(axis=1) & d[firm].notna().to_numpy() & d[year].notna().to_numpy()
-    d, num = d[ok], num[ok]
-    if d.duplicated([firm, year]).any():
-        raise ValueError(f"duplicate ({firm}, {year}) rows")
-    if len(d) == 0:
-        raise ValueError("no complete observations")
-    fcode, _ = pd.factorize(d[firm], sort=True)
-    yr = d[year].to_numpy()
-    if not np.allclose(yr, np.round(yr.astype(float))):
-        raise ValueError(f"{year} must be integer years")
-    yr = np.round(yr.astype(float)).astype(np.int64)
-    key = pd.Series(np.arange(len(d)), index=pd.MultiIndex.from_arrays([fcode, yr]))
-    lag_of = key.reindex(pd.MultiIndex.from_arrays([fcode, yr - 1])).to_numpy()
-    lag_of = np.where(np.isnan(lag_of), -1, lag_of).astype(np.int64)
-    t_idx = np.flatnonzero(lag_of >= 0)
-    lag_idx = lag_of[t_idx]
-    n_f = int(fcode.max()) + 1
-    return _Panel(y=num[output].to_numpy(), free=num[free].to_numpy(), state=num[state].to_numpy(),
-                  proxy=num[proxy].to_numpy(), t_idx=t_idx, lag_idx=lag_idx, lag2_idx=lag_of[lag_idx],
-                  rows_by_firm=_split(fcode, n_f), pairs_by_firm=_split(fcode[t_idx], n_f), n_dropped=int((~ok).sum()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,53 +170,80 @@ class _Spec:
         return self.method == "LP" and self.second_stage == "levpet" and not self.value_added
 
 
-def _stage1(p: _Panel, spec: _Spec, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(phi_hat for all rows of the panel, stage-1 coefficients on the free inputs)."""
+def _stage1(p: _Panel, spec: _Spec, rows: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(phi_hat for the rows of the panel, stage-1 coefficients on the free inputs); ``weights``:
+    frequency weights of ``rows`` (a bootstrap draw, :func:`~eq_assets.mechanisms.tfp_panel.block_draw`),
+    whose phi_hat is computed on ``rows`` only (NaN elsewhere)."""
     pf = p.free.shape[1]
     key = ("poly", spec.method, spec.poly_degree)
     if key not in p.cache:
         x = np.column_stack([p.state, p.proxy]) if spec.method == "LP" else np.column_stack([p.free, p.state, p.proxy])
-        p.cache[key] = polynomial_features(standardize(x), spec.poly_degree)
-    poly = p.cache[key]
-    if spec.method == "LP":
-        coef = S.ols(np.column_stack([p.free[rows], poly[rows]]), p.y[rows])
-        return poly @ coef[pf:], coef[:pf]
-    return poly @ S.ols(poly[rows], p.y[rows]), np.zeros(0)
+        poly = polynomial_features(standardize(x), spec.poly_degree)
+        p.cache[key] = (poly, np.column_stack([p.free, poly]) if spec.method == "LP" else poly)
+    poly, design = p.cache[key]  # (the design is built once: the draws only select its rows)
+    b_free = slice(0, pf if spec.method == "LP" else 0)
+    if weights is None:
+        coef = S.ols(design[rows], p.y[rows])
+        return poly @ coef[b_free.stop:], coef[b_free]
+    # a draw: frequency-weighted least squares = least squares on rows scaled by sqrt(weight);
+    # phi on the drawn firms' rows only (stage 2 reads no other row)
+    sw = np.sqrt(weights)
+    xs = np.take(design, rows, axis=0)
+    xs *= sw[:, None]
+    coef = S.ols(xs, p.y[rows] * sw)
+    phi = np.full(len(p.y), np.nan)
+    phi[rows] = xs @ np.concatenate([np.zeros(b_free.stop), coef[b_free.stop:]]) / sw
+    return phi, coef[b_free]
 
 
-def _usable_pairs(p: _Panel, spec: _Spec, pairs: np.ndarray) -> np.ndarray:
+def _usable_pairs(p: _Panel, spec: _Spec, pairs: np.ndarray, weights: np.ndarray | None = None):
+    """(pairs, weights) that enter stage 2."""
     if spec.levpet_revenue and spec.revenue_instruments == "overidentified":
-        return pairs[p.lag2_idx[pairs] >= 0]
-    return pairs
+        keep = p.lag2_idx[pairs] >= 0
+        return pairs[keep], None if weights is None else weights[keep]
+    return pairs, weights
 
 
-def _objective(p: _Panel, spec: _Spec, phi, b_free, pairs, center=None) -> S.Objective:
-    t, lag = p.t_idx[pairs], p.lag_idx[pairs]
-    if spec.method == "ACF":
-        xs = np.column_stack([p.free, p.state])
-        inst = np.column_stack([p.state[t], p.free[lag]])
-    elif spec.value_added:
-        xs, inst = p.state, p.state[t]
-    else:
-        xs = np.column_stack([p.state, p.proxy])
-        if spec.second_stage == "levpet" and spec.revenue_instruments == "overidentified":
-            lag2 = p.lag2_idx[pairs]
-            inst = np.column_stack([p.state[t], p.state[lag], p.proxy[lag], p.proxy[lag2], p.free[lag]])
+def _pair_inputs(p: _Panel, spec: _Spec) -> tuple[np.ndarray, ...]:
+    """Stage-2 inputs of every pair (built once per panel; a sample selects its pairs):
+    x_t, x_t-1 (the inputs of ``b``), instruments, y_t and the free inputs at t."""
+    key = ("pairs", spec.method, spec.value_added, spec.second_stage, spec.revenue_instruments)
+    if key not in p.cache:
+        t, lag, lag2 = p.t_idx, p.lag_idx, p.lag2_idx  # (lag2 = -1: pairs _usable_pairs leaves out)
+        if spec.method == "ACF":
+            xs = np.column_stack([p.free, p.state])
+            inst = np.column_stack([p.state[t], p.free[lag]])
+        elif spec.value_added:
+            xs, inst = p.state, p.state[t]
         else:
-            inst = np.column_stack([p.state[t], p.proxy[lag]])
-    rss = p.y - (p.free @ b_free if len(b_free) else 0.0)
-    parts = (phi[t], phi[lag], rss[t])
+            xs = np.column_stack([p.state, p.proxy])
+            if spec.second_stage == "levpet" and spec.revenue_instruments == "overidentified":
+                inst = np.column_stack([p.state[t], p.state[lag], p.proxy[lag], p.proxy[lag2], p.free[lag]])
+            else:
+                inst = np.column_stack([p.state[t], p.proxy[lag]])
+        p.cache[key] = (xs[t], xs[lag], inst, p.y[t], p.free[t])
+    return p.cache[key]
+
+
+def _objective(p: _Panel, spec: _Spec, phi, b_free, pairs, center=None, weights=None) -> S.Objective:
+    # np.take: a row gather of a C-ordered matrix ten times faster than indexing (numpy 2.4);
+    # the inputs of b column-major for the products with b
+    xt, xl, inst, y_t, free_t = (np.take(a, pairs, axis=0) for a in _pair_inputs(p, spec))
+    xt, xl = np.asfortranarray(xt), np.asfortranarray(xl)
+    rss_t = y_t - (free_t @ b_free if len(b_free) else 0.0)
+    parts = (np.take(phi, np.take(p.t_idx, pairs)), np.take(phi, np.take(p.lag_idx, pairs)), rss_t)
     if spec.method == "LP" and spec.second_stage == "levpet":
         if spec.value_added:
-            return S.levpet(parts, rss, xs[t], xs[lag], spec.markov_degree)
-        return S.levpet_revenue(parts, rss, xs[t], xs[lag], inst, spec.markov_degree, center)
-    return S.moment(parts, xs[t], xs[lag], inst, spec.markov_degree)
+            return S.levpet(parts, xt, xl, spec.markov_degree, weights)
+        return S.levpet_revenue(parts, xt, xl, inst, spec.markov_degree, center, weights)
+    return S.moment(parts, xt, xl, inst, spec.markov_degree, weights)
 
 
-def _estimate(p, spec, rows, pairs, starts, scan, center=None):
-    """Both stages on one sample: (coefficients, Solution, objective)."""
-    phi, b_free = _stage1(p, spec, rows)
-    obj = _objective(p, spec, phi, b_free, _usable_pairs(p, spec, pairs), center)
+def _estimate(p, spec, sample: Sample, starts, scan, center=None):
+    """Both stages on one (weighted) sample: (coefficients, Solution, objective)."""
+    phi, b_free = _stage1(p, spec, sample.rows, sample.row_weights)
+    pairs, weights = _usable_pairs(p, spec, sample.pairs, sample.pair_weights)
+    obj = _objective(p, spec, phi, b_free, pairs, center, weights)
     sol = S.solve(obj, starts, tol=spec.tolerance, bounds=scan[0], scan_points=scan[1])
     return np.concatenate([b_free, sol.x]), sol, obj
 
@@ -282,6 +266,13 @@ def _starts(p: _Panel, spec: _Spec, ols: np.ndarray, grid: Sequence[float], extr
     return out
 
 
+#: A firm-block draw as frequency weights; tests swap in tfp_panel.stacked_draw (levpet's copies).
+_bootstrap_sample = block_draw
+
+
+# One BLAS thread: the draws' products are small (rows x ~20); threads waking for each of them cost
+# several times the work when the cores are shared (stage-1 OLS measured 37 ms vs 7 ms).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def _run(df: pd.DataFrame, *, method: str, second_stage: str, output: str, free, state, proxy: str, firm: str,
          year: str, poly_degree: int, markov_degree: int, value_added: bool, bootstrap_reps: int, seed: int,
          revenue_instruments: str = "overidentified", tolerance: float = TOLERANCE, bounds=COEF_BOUNDS,
@@ -296,16 +287,15 @@ def _run(df: pd.DataFrame, *, method: str, second_stage: str, output: str, free,
     spec = _Spec(method, second_stage, value_added, poly_degree, markov_degree, revenue_instruments, tolerance, tuple(bounds))
     p = _prepare(df, output, free, state, proxy, firm, year)
     inputs = tuple(free + state + ([] if value_added else [proxy]))
-    n_f = len(p.rows_by_firm)
-    all_rows, all_pairs = np.arange(len(p.y)), np.arange(len(p.t_idx))
-    n2 = len(_usable_pairs(p, spec, all_pairs))
+    n_f = p.n_firms
+    n2 = len(_usable_pairs(p, spec, np.arange(len(p.t_idx)))[0])
     if n2 < 10 * len(inputs):
         raise ValueError(f"too few observations with a lag ({n2}) for stage 2")
     ols = _ols(p, spec)
     pf = len(free)
     scan = (spec.bounds, scan_points if method == "LP" and len(inputs) - pf == 1 else 0)
     start_list = _starts(p, spec, ols, start_grid, starts)
-    est, sol, obj = _estimate(p, spec, all_rows, all_pairs, start_list, scan)
+    est, sol, obj = _estimate(p, spec, full_sample(p), start_list, scan)
     if not sol.converged:
         log.warning("%s (%s) did not converge: criterion %.3g from start %s", method, second_stage, sol.criterion, sol.start)
     # levpet re-centres an over-identified model's bootstrap moments at the full-sample value
@@ -315,19 +305,17 @@ def _run(df: pd.DataFrame, *, method: str, second_stage: str, output: str, free,
     draws, errors, nonconv = [], 0, 0
     b_hat = est[pf:] if method == "LP" else est
     for _ in range(int(bootstrap_reps)):
-        pick = rng.integers(0, n_f, n_f)
-        rows = np.concatenate([p.rows_by_firm[f] for f in pick])
-        pairs = np.concatenate([p.pairs_by_firm[f] for f in pick])
+        draw = _bootstrap_sample(p, rng.integers(0, n_f, n_f))
         try:
             if scan[1]:
                 local = (b_hat[0] - DRAW_SCAN_RADIUS, b_hat[0] + DRAW_SCAN_RADIUS)
-                d, s, _ = _estimate(p, spec, rows, pairs, [], (local, 11), center)
+                d, s, _ = _estimate(p, spec, draw, [], (local, 11), center)
                 if not s.converged:
-                    d, s, _ = _estimate(p, spec, rows, pairs, [], scan, center)
+                    d, s, _ = _estimate(p, spec, draw, [], scan, center)
             else:
-                d, s, _ = _estimate(p, spec, rows, pairs, [("full_sample", b_hat)], scan, center)
+                d, s, _ = _estimate(p, spec, draw, [("full_sample", b_hat)], scan, center)
                 if not s.converged and sol.converged:  # (a failed full sample: no costly retries)
-                    d, s, _ = _estimate(p, spec, rows, pairs, start_list, scan, center)
+                    d, s, _ = _estimate(p, spec, draw, start_list, scan, center)
         except (np.linalg.LinAlgError, RuntimeError, ValueError):
             errors += 1
             continue
@@ -362,7 +350,7 @@ def lp_first_stage(df: pd.DataFrame, *, output: str, free: str | Sequence[str], 
     d = df[[output, *free, *state, proxy]].apply(pd.to_numeric, errors="coerce").astype(float).dropna()
     empty = np.zeros(0, dtype=np.int64)
     panel = _Panel(y=d[output].to_numpy(), free=d[free].to_numpy(), state=d[state].to_numpy(), proxy=d[proxy].to_numpy(),
-                   t_idx=empty, lag_idx=empty, lag2_idx=empty, rows_by_firm=[], pairs_by_firm=[], n_dropped=len(df) - len(d))
+                   t_idx=empty, lag_idx=empty, lag2_idx=empty, row_firm=empty, n_firms=0, n_dropped=len(df) - len(d))
     phi, b = _stage1(panel, _Spec("LP", "levpet", True, poly_degree, 1), np.arange(len(d)))
     return dict(zip(free, map(float, b))), pd.Series(phi, index=d.index, name="phi_hat")
 

@@ -58,8 +58,10 @@ def tfp_by_group(df: pd.DataFrame, by: str, *, estimator: Callable[..., Producti
         not_est.update({k: (int(counts[k]), f"fewer than {min_obs} firm-years") for k in small})
     out = pd.Series(np.nan, index=df.index, dtype=float)
     results: dict[str, ProductionFunctionResult] = {}
+    codes, uniques = pd.factorize(keys)  # one pass over the keys, not one per group
+    code_of = {str(v): i for i, v in enumerate(uniques)}
     for label, values in groups.items():
-        mask = keys.isin(values).fillna(False).to_numpy()
+        mask = np.isin(codes, [code_of[v] for v in values if v in code_of])
         g = df[mask]
         try:
             res = estimator(g, **kwargs)

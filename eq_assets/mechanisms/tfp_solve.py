@@ -18,6 +18,11 @@ the criterion is built from it. Three objectives (``tfp.py`` says which estimato
     ``phi`` alone, moments ``mean(xi z)``, criterion ``m' (Z'Z/n)^-1 m / mean(xi^2)``: the
     (uncentred) R^2 of ``xi`` on the instruments, 0 at an exact root, scale free.
 
+Every objective takes optional frequency ``weights`` of its pairs: a firm-block bootstrap draw is
+the sample with each firm's rows weighted by how often the firm was drawn
+(:func:`eq_assets.mechanisms.tfp_panel.block_draw`); sums, means and ``g`` are then weighted, the
+same numbers as on the stacked copies up to the order of the floating-point sums.
+
 Search (:func:`solve`). One coefficient: the criterion is scanned on a grid over ``bounds`` and
 Brent's bounded method refines the bracket around the best grid point (a global search on the
 interval, the analogue of levpet's line search). Several coefficients: Levenberg-Marquardt from
@@ -61,17 +66,8 @@ def polynomial_features(x: np.ndarray, degree: int, *, include_bias: bool = True
 
 
 def _mv(x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``x @ b`` for a tall x with a few columns, column by column: no BLAS call, whose thread
-    start-up dominates at these shapes when the cores are shared."""
-    out = x[:, 0] * b[0]
-    for j in range(1, x.shape[1]):
-        out = out + x[:, j] * b[j]
-    return out
-
-
-def _tv(x: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``x.T @ v`` column by column (see :func:`_mv`)."""
-    return np.array([(x[:, j] * v).sum() for j in range(x.shape[1])])
+    """``x @ b`` for a tall x with a few columns (one column: a scaling, not a BLAS call)."""
+    return x[:, 0] * b[0] if x.shape[1] == 1 else x @ b
 
 
 def standardize(x: np.ndarray) -> np.ndarray:
@@ -93,27 +89,53 @@ def ols(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.linalg.lstsq(x, y, rcond=None)[0]
 
 
-def g_fit(target: np.ndarray, w_lag: np.ndarray, degree: int) -> np.ndarray:
-    """Fitted values of the OLS of ``target`` on a polynomial of degree ``degree`` in ``w_lag``
-    (with a constant): the law of motion ``g``, the hot loop of every second stage. Powers of the
-    standardised ``w_lag`` and the normal equations from their moments (a Hankel system of size
-    degree + 1: about 20 passes over the data instead of a tall least squares); numpy's SVD least
-    squares if that system is singular."""
-    z = standardize(w_lag)
-    powers = [np.ones_like(z), z]
-    for _ in range(2 * degree - 1):
-        powers.append(powers[-1] * z)
-    moments = np.array([q.sum() for q in powers])
-    idx = np.arange(degree + 1)
-    try:
-        coef = np.linalg.solve(moments[np.add.outer(idx, idx)], np.array([(powers[j] * target).sum() for j in idx]))
-    except np.linalg.LinAlgError:
-        basis = np.column_stack(powers[: degree + 1])
-        return basis @ np.linalg.lstsq(basis, target, rcond=None)[0]
-    out = coef[0] * powers[0]
-    for j in idx[1:]:
-        out += coef[j] * powers[j]
-    return out
+class LawOfMotion:
+    """``g``: the OLS fit of a target on a polynomial of degree ``degree`` (with a constant) in
+    ``w_t-1(b) = phi_t-1 - x_t-1 b``, with frequency ``weights``; the hot loop of every second stage.
+
+    Built once per sample: the (weighted) means of ``phi_t-1`` and ``x_t-1``, the cross-products
+    of their centred values (the variance of ``w_t-1(b)`` is then ``b' S b``, no pass over the
+    data; computed directly where that formula loses its precision, ``w`` nearly constant) and a
+    buffer for the powers. For each ``b``: ``w_t-1`` standardised (for conditioning only: a
+    polynomial in an affine transform of ``w`` spans the same space), its powers, the normal
+    equations from their weighted moments (a Hankel system of size degree + 1, a few passes over
+    the data instead of a tall least squares) and the fitted values; numpy's SVD least squares if
+    that system is singular.
+    """
+
+    def __init__(self, phi_l: np.ndarray, xl: np.ndarray, degree: int, weights: np.ndarray | None = None):
+        self.weights = np.ones(len(phi_l)) if weights is None else weights
+        w = self.weights
+        self.degree, self.total = degree, float(w.sum())
+        self.pc = phi_l - np.dot(w, phi_l) / self.total
+        self.xc = np.asfortranarray(xl - (w @ xl) / self.total)  # (column-major: fast products with b)
+        wp = w * self.pc
+        self.spp = float(np.dot(wp, self.pc))
+        self.spx = self.xc.T @ wp
+        self.sxx = (self.xc * w[:, None]).T @ self.xc
+        self.powers = np.empty((2 * degree + 1, len(phi_l)))  # z^j, j = 0..2 degree
+        self.powers[0] = 1.0
+
+    def __call__(self, target: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Fitted values of ``g`` for ``target`` at coefficients ``b``."""
+        u, w, d = self.powers, self.weights, self.degree
+        np.subtract(self.pc, _mv(self.xc, b), out=u[1])
+        var = (self.spp - 2 * (b @ self.spx) + b @ self.sxx @ b) / self.total
+        if not var > 1e-8 * self.spp / self.total:
+            var = np.dot(w * u[1], u[1]) / self.total
+        if var > 0:
+            u[1] /= np.sqrt(var)
+        for j in range(2, 2 * d + 1):
+            np.multiply(u[j - 1], u[1], out=u[j])
+        moments = u @ w
+        idx = np.arange(d + 1)
+        basis = u[: d + 1]
+        try:
+            coef = np.linalg.solve(moments[np.add.outer(idx, idx)], basis @ (w * target))
+        except np.linalg.LinAlgError:
+            sw = np.sqrt(w)
+            coef = np.linalg.lstsq(basis.T * sw[:, None], target * sw, rcond=None)[0]
+        return coef @ basis
 
 
 @dataclass(frozen=True)
@@ -127,55 +149,66 @@ class Objective:
     n_params: int
 
 
-def levpet(phi, rss, xt, xl, degree) -> Objective:
+def levpet(phi, xt, xl, degree, weights=None) -> Objective:
     """Levinsohn-Petrin / levpet value-added second stage (see the module docstring).
 
-    ``phi``/``rss``: stage-1 fit net of the free inputs and output net of the free inputs, both
-    at year t (``phi_l`` at t-1 in ``xl``'s rows); ``xt``/``xl``: state inputs at t and t-1.
+    ``phi``: (stage-1 fit net of the free inputs at t, the same at t-1, output net of the free
+    inputs at t); ``xt``/``xl``: state inputs at t and t-1;
+    ``weights``: frequency weights of the pairs (a bootstrap draw; None: 1 each).
     """
     phi_t, phi_l, rss_t = phi
+    g = LawOfMotion(phi_l, xl, degree, weights)
 
     def res(b):
         xb = _mv(xt, b)
-        return rss_t - xb - g_fit(phi_t - xb, phi_l - _mv(xl, b), degree)
+        return rss_t - xb - g(phi_t - xb, b)
 
-    return Objective(res, lambda b: float(np.mean(res(b) ** 2)), "minimum", xt.shape[1])
+    def crit(b):
+        r = res(b)
+        return float(np.sum(g.weights * r * r) / g.total)
+
+    # least squares on sqrt(w) * residual: the sum of squares over the repeated rows
+    sw = None if weights is None else np.sqrt(weights)
+    return Objective(res if sw is None else (lambda b: sw * res(b)), crit, "minimum", xt.shape[1])
 
 
-def levpet_revenue(phi, rss, xt, xl, inst, degree, center=None) -> Objective:
+def levpet_revenue(phi, xt, xl, inst, degree, center=None, weights=None) -> Objective:
     """levpet's revenue (gross output) second stage: GMM with identity weighting."""
     _, phi_l, rss_t = phi
-    n = len(rss_t)
+    g = LawOfMotion(phi_l, xl, degree, weights)
+    inst_w = inst if weights is None else inst * weights[:, None]
 
     def res(b):
         a = rss_t - _mv(xt, b)
-        e = a - g_fit(a, phi_l - _mv(xl, b), degree)
-        m = _tv(inst, e) / n
+        m = inst_w.T @ (a - g(a, b)) / g.total
         return m if center is None else m - center
 
     kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
     return Objective(res, lambda b: float(np.sum(res(b) ** 2)), kind, xt.shape[1])
 
 
-def moment(phi, xt, xl, inst, degree) -> Objective:
+def moment(phi, xt, xl, inst, degree, weights=None) -> Objective:
     """Moment second stage on ``xi`` built from ``phi`` (ACF 2015; the LP 'moment' option)."""
     phi_t, phi_l, _ = phi
-    n = len(phi_t)
-    chol_w = np.linalg.cholesky(np.linalg.inv(inst.T @ inst / n))
+    g = LawOfMotion(phi_l, xl, degree, weights)
+    n = g.total
+    inst_w = inst if weights is None else inst * weights[:, None]
+    chol_w = np.linalg.cholesky(np.linalg.inv(inst_w.T @ inst / n))
 
     def xi(b):
         w_t = phi_t - _mv(xt, b)
-        return w_t - g_fit(w_t, phi_l - _mv(xl, b), degree)
+        return w_t - g(w_t, b)
 
-    def res(b):
-        return chol_w.T @ (_tv(inst, xi(b)) / n)  # ||.||^2 = m' W m
+    def moments(e):
+        return chol_w.T @ (inst_w.T @ e / n)  # ||.||^2 = m' W m
 
     def crit(b):
         e = xi(b)
-        return float(np.sum(res(b) ** 2) / max(np.mean(e**2), np.finfo(float).tiny))
+        mse = np.sum(g.weights * e * e) / n
+        return float(np.sum(moments(e) ** 2) / max(mse, np.finfo(float).tiny))
 
     kind = "root" if inst.shape[1] == xt.shape[1] else "minimum"
-    return Objective(res, crit, kind, xt.shape[1])
+    return Objective(lambda b: moments(xi(b)), crit, kind, xt.shape[1])
 
 
 # ---------------------------------------------------------------------------------------------
