@@ -386,6 +386,7 @@ def _generate(spill: Spill, out: Path, held: list[World], ctx, scope: str, laten
         assemble.write_latent_firm_years(spill, out / "latent" / "firm_years.parquet")
     phase("assemble files")
 
+    release_memory()  # the assembled files' buffers, before the P2 oracle
     city_panel = world.p2.city_panel  # P2: the written city panel, shared with the P2 oracle
     for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
         files[src.path_for()] = write_source(con, frame, src, out)
