@@ -29,7 +29,7 @@ from eq_assets.sources.contract import PATENTS
 from eq_assets.sources.contract_p1 import CUSTOMS_AGGREGATE
 from eq_assets.synth import oracle
 from eq_assets.synth.p2_oracle import DRAW_COLUMNS
-from eq_assets.synth.spill import Spill, quote
+from eq_assets.synth.spill import Spill, quote, release_memory
 from eq_assets.synth.writer import write_source_query
 
 #: spilled tables (one part per year drawn)
@@ -79,7 +79,9 @@ def spilled_panel(spill: Spill, table: str, causal: bool = False) -> oracle.Pane
 
     def load(cols: tuple[str, ...]) -> pd.DataFrame:
         sel = ", ".join(f"{quote(mapping[c])} as {quote(c)}" for c in cols)
-        return estimation_frame(con, f"select {sel} from {scan}")
+        frame = estimation_frame(con, f"select {sel} from {scan}")
+        release_memory()  # the Arrow copy of the panel is freed: return its pages before the fit
+        return frame
 
     return oracle.Panel(frozenset(mapping), load)
 
@@ -90,7 +92,9 @@ def query_panel(con: duckdb.DuckDBPyConnection, sql: str, causal: bool = False) 
 
     def load(cols: tuple[str, ...]) -> pd.DataFrame:
         sel = ", ".join(f"{quote(mapping[c])} as {quote(c)}" for c in cols)
-        return estimation_frame(con, f"select {sel} from ({sql})")
+        frame = estimation_frame(con, f"select {sel} from ({sql})")
+        release_memory()
+        return frame
 
     return oracle.Panel(frozenset(mapping), load)
 

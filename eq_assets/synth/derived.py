@@ -58,7 +58,7 @@ def analysis_diagnostics(obs: pd.DataFrame, fy: pd.DataFrame) -> dict:
     quality of an observation moves by beta*(1 - own_share) when the firm's Eco moves, because
     the cell mean moves too. It shrinks like 1/scale (about 0.35 tiny, 0.10 small, 0.008 paper).
     """
-    o = obs[(obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs)]
+    o = obs.loc[(obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs), ["product", "dest", "fid"]]  # only what is read
     cell = o.groupby(["product", "dest"])["fid"].transform("size")
     own = o.groupby(["product", "dest", "fid"])["fid"].transform("size")
     ok = fy.set_index("fid")

@@ -118,8 +118,26 @@ def year_obs_panel(obs: pd.DataFrame, fy: pd.DataFrame, p: WorldParams, ref: Ref
             out["Distance_2_exp"] = ratios["Distance_2"].to_numpy()
     fyv = fy_cov if fy_cov is not None else firm_year_covariates(fy, ref, ctx, p)
     fyv = fyv.drop(columns=[c for c in (*FIRM_OUTCOMES, "citations", "n_knowledge_filings") if c in fyv.columns])
-    out = out.merge(fyv, on=["year", "fid"], how="left", validate="many_to_one", suffixes=("", "_fy"))
-    return out.drop(columns=[c for c in out.columns if c.endswith("_fy")])
+    return _join_firm_years(out, fyv)
+
+
+def _join_firm_years(out: pd.DataFrame, fyv: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the columns of ``fyv`` it lacks, by (year, fid) (many to one): the frame of
+    ``out.merge(fyv, how="left", validate="many_to_one", suffixes=("", "_fy"))`` without the
+    ``_fy`` columns. When every row finds its firm-year (always, in this world), the columns are
+    taken one at a time into ``out`` (pandas' merge copied the whole panel twice, ~0.6 GB per
+    year at SCALE=paper, with two years drawn at once: issue 8); otherwise pandas' merge."""
+    right = pd.MultiIndex.from_arrays([fyv["year"].to_numpy(), fyv["fid"].to_numpy()])
+    if not right.is_unique:
+        raise ValueError("firm-year covariates: (year, fid) is not unique")
+    pos = right.get_indexer(pd.MultiIndex.from_arrays([out["year"].to_numpy(), out["fid"].to_numpy()]))
+    if (pos < 0).any():
+        out = out.merge(fyv, on=["year", "fid"], how="left", validate="many_to_one", suffixes=("", "_fy"))
+        return out.drop(columns=[c for c in out.columns if c.endswith("_fy")])
+    for c in fyv.columns:
+        if c not in out.columns:
+            out[c] = fyv[c].array.take(pos)
+    return out
 
 
 def firm_year_covariates(fy: pd.DataFrame, ref: RefData, ctx: ov.OracleContext | None = None,
@@ -274,6 +292,7 @@ def oracle_truth_panels(panels: dict[str, Panel], scope: str = "all",
     from dataclasses import replace
 
     from eq_assets.regressions.engine import run_specs
+    from eq_assets.synth.spill import release_memory
 
     rows, diag = [], {}
 
@@ -289,6 +308,7 @@ def oracle_truth_panels(panels: dict[str, Panel], scope: str = "all",
             except (ValueError, np.linalg.LinAlgError):  # e.g. a one-year world: Eco collinear with FE
                 return None
             finally:
+                release_memory()  # each fit loads its panel afresh: return the last one's pages first
                 if timings is not None:
                     timings.append((f"{spec.table}:{spec.column} {label}", time.perf_counter() - t0))
         return fits[0] if fits else None

@@ -60,6 +60,7 @@ from eq_assets.sources.contract_p2 import (
     WORK_REPORT,
 )
 from eq_assets.synth.p2 import SUBINDICES, P2World, policy_cities  # noqa: F401  (policy_cities: re-exported)
+from eq_assets.synth.spill import release_memory
 from eq_assets.synth.p2_latent import (  # noqa: F401  (re-exported: world.py, assemble.py and tests use them here)
     DRAW_COLUMNS, MODERATORS, PREV_SURVEY, PREV_SURVEY_COLUMNS, city_year_frame, export_side, latent_panel,
     latent_quality,
@@ -158,6 +159,9 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None,
     p = world.params
     q = latent_quality(world, draws)
     panel = latent_panel(world, draws, city_panel, q, prev_survey=prev_survey)
+    mean_range = float(q.groupby("product")["range"].first().mean())
+    del q  # not needed by the fits (memory at SCALE=paper)
+    release_memory()
     res = fit_oracle(panel, specs)
     truth = pd.DataFrame({
         "paper": "P2", "table": res["table"], "column": res["column"], "term": res["term"],
@@ -167,7 +171,7 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None,
         "note": "truths are oracle values: OLS columns = OLS estimand on the latent panel (causal + "
                 "omitted-shock bias, upward by construction); IV columns = the same 2SLS on qua_causal",
         "beta_eg_ln_lambda": p.p2_beta_eg,
-        "mean_range_quality": float(q.groupby("product")["range"].first().mean()),
+        "mean_range_quality": mean_range,
         "panel_rows": int(len(panel)),
         "table2_col3": (bias_summary(panel, t23) if (t23 := next((s for s, _ in oracle_specs(specs) if (s.table, s.column, s.variant) == ("2", "3", "city_cluster")), None)) is not None else {}),
         "iv_causal": {f"6:{r.column}": r.estimate for r in res[(res["table"] == "6") & (res["variant"] == "city_cluster")

@@ -179,7 +179,8 @@ def _top_destinations(dest_keys: np.ndarray, firm: np.ndarray, n_d: np.ndarray, 
 def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int) -> YearTrade:
     """Shipment rows (canonical column names) of the year's observations, with defects.
 
-    Adds to ``obs``: ``quantity`` and ``value_usd`` (written totals), ``n_ship`` and ``defect``.
+    Adds to ``obs`` (in place; the returned ``YearTrade.obs`` is ``obs``): ``quantity`` and
+    ``value_usd`` (written totals), ``n_ship`` and ``defect``.
     """
     rng = stream(p.seed, "customs", year)
     n = len(obs)
@@ -225,8 +226,11 @@ def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: Worl
     vs[qty_def, 0] = np.round(q_tot[qty_def] * price[qty_def], 2)
     vs[qty_def, 1:] = 0.0
 
-    obs = obs.assign(quantity=qs.sum(axis=1), value_usd=vs.sum(axis=1), n_ship=n_ship,
-                     defect=np.array(DEFECTS, dtype=object)[defect])
+    # added in place (no copy of the year's observations: memory at SCALE=paper, issue 8)
+    obs["quantity"] = qs.sum(axis=1)
+    obs["value_usd"] = vs.sum(axis=1)
+    obs["n_ship"] = n_ship
+    obs["defect"] = np.array(DEFECTS, dtype=object)[defect]
 
     # explode to shipment rows: integer keys only (firm, month, HS8 line, destination, mode);
     # the strings are looked up once per row in Arrow (_shipment_table)

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.sources.contract import (
@@ -65,7 +66,7 @@ from eq_assets.synth.patents import patent_rows
 from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Population, build_population
 from eq_assets.synth.production import ProductionPaths, industry_elasticities, production_paths
 from eq_assets.synth.reference import RefData
-from eq_assets.synth.spill import SPILL_PREFIX, Spill
+from eq_assets.synth.spill import SPILL_PREFIX, Spill, release_memory
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
 from eq_assets.synth.years import YearPool, YearResult
@@ -92,13 +93,14 @@ class World:
 
 @dataclass
 class YearDraw:
-    """Everything drawn for one year: firm-years, latent observations, and the raw rows."""
+    """Everything drawn for one year: firm-years, latent observations, and the raw rows (the
+    generator sets each raw table to None once it is written or spilled, to free its memory)."""
 
     firm_years: pd.DataFrame
     obs: pd.DataFrame  # latent observations with written totals and defect flags
-    customs: pd.DataFrame  # canonical customs columns
-    asif: pd.DataFrame  # canonical survey columns
-    patents: pd.DataFrame  # canonical patent columns (+ _fid, _digital)
+    customs: pa.Table | None  # canonical customs columns (Arrow, trade.customs_rows)
+    asif: pd.DataFrame | None  # canonical survey columns
+    patents: pd.DataFrame | None  # canonical patent columns (+ _fid, _digital)
 
 
 def build_world(params: WorldParams) -> World:
@@ -230,17 +232,19 @@ def generate(out_dir: str | Path | None = None, scale: str = "small", seed: int 
     phases = {"world": round(time.perf_counter() - lap, 2)}
     if verbose:
         print(f"  [world: {phases['world']:.1f} s]", flush=True)
+    held = [world]  # _generate takes the world out and drops it before the P1 oracle (its memory is freed then)
+    del world
     tasks = year_tasks(years)
     n_workers = min(default_workers(scale) if workers is None else workers, len(tasks))
     # the spill directory is made first, the pool forked next, the DuckDB connection opened last
     root = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=out))
     try:
-        with YearPool(n_workers, _draw_year, (world, ctx, out, scope, latent, root)) as pool:
+        with YearPool(n_workers, _draw_year, (held[0], ctx, out, scope, latent, root)) as pool:
             con = duckdb.connect()
             con.execute("set enable_progress_bar = false")
             try:
                 with Spill(con, out, root=root) as spill:
-                    summary = _generate(spill, out, world, ctx, scope, latent, tasks, pool, phases, verbose)
+                    summary = _generate(spill, out, held, ctx, scope, latent, tasks, pool, phases, verbose)
             finally:
                 con.close()
     finally:
@@ -279,6 +283,7 @@ def _draw_year(task, world: World, ctx, out: Path, scope: str, latent: bool, sin
         return res
     finally:
         con.close()
+        release_memory()  # the worker's next year starts from its base, not from this year's high-water mark
 
 
 def _year_outputs(world: World, ctx, out: Path, scope: str, latent: bool, spill: Spill, part: int, year: int,
@@ -296,19 +301,28 @@ def _year_outputs(world: World, ctx, out: Path, scope: str, latent: bool, spill:
         res.line = f"  {year}: {len(obs):>9,} observations (aggregate and patents only, {time.perf_counter() - t1:.1f} s)"
         return res
     d = simulate_year(world, year)
-    res.files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
-    res.files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
+    # each raw table is released once written or spilled (memory: two years are drawn at once
+    # at SCALE=paper; the observations and firm-years stay for the oracle parts below)
+    n_customs = res.files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
+    d.customs = None
+    release_memory()  # the customs rows are Arrow's (its own allocator pool)
+    n_survey = res.files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)
+    digital_patents = int(d.patents["_digital"].sum())
     spill.put(assemble.PATENT_PARTS, d.patents, ordered=True, part=part)
+    firm_parts = scope != "none" and assemble.firm_panel_needed(scope)
+    if not firm_parts:  # oracle.year_parts reads them
+        d.patents = None
     spill.put(assemble.AGGREGATE_PARTS, aggregate_rows(d.obs, world.products, year), ordered=True, part=part)
     if year in P2_YEARS:  # P2:
         assemble.spill_p2_draw(spill, d, part=part)
     elif year == P2_YEARS[0] - 1:  # P2: the survey of t-1 for the exit rates of 2010
         spill.put(p2_oracle.PREV_SURVEY, d.asif[list(p2_oracle.PREV_SURVEY_COLUMNS)], part=part)
+    d.asif = None
     dg = analysis_diagnostics(d.obs, d.firm_years)
-    res.counts = {"digital_patents": int(d.patents["_digital"].sum()), "export_observations": len(d.obs),
+    res.counts = {"digital_patents": digital_patents, "export_observations": len(d.obs),
                   "survey_export_observations": int((d.obs["kind"] == KIND_SURVEY).sum()),
                   "diag_n": dg["n"], "own_share_sum": dg["own_share_sum"]}
-    if scope != "none" and assemble.firm_panel_needed(scope):
+    if firm_parts:
         obs_part, fy_part = oracle.year_parts(d.obs, d.firm_years, d.patents, p, world.ref, ctx)
         spill.put(assemble.P1_OBS_PARTS, obs_part, part=part)
         spill.put(assemble.P1_FY_PARTS, fy_part, part=part)
@@ -323,13 +337,14 @@ def _year_outputs(world: World, ctx, out: Path, scope: str, latent: bool, spill:
         con.unregister("_lat")
         del lat
         spill.put(assemble.LATENT_FY_PARTS, latent_firm_years(world, d.firm_years), ordered=True, part=part)
-    res.line = (f"  {year}: {len(d.customs):>9,} customs rows, {len(d.asif):>8,} survey rows, "
+    res.line = (f"  {year}: {n_customs:>9,} customs rows, {n_survey:>8,} survey rows, "
                 f"{len(d.obs):>9,} observations ({time.perf_counter() - t1:.1f} s)")
     return res
 
 
-def _generate(spill: Spill, out: Path, world: World, ctx, scope: str, latent: bool, tasks: list, pool: YearPool,
+def _generate(spill: Spill, out: Path, held: list[World], ctx, scope: str, latent: bool, tasks: list, pool: YearPool,
               phases: dict[str, float], verbose: bool) -> dict:
+    world = held.pop()  # the only reference left once the year pool is closed
     con, p = spill.con, world.params
     lap = [time.perf_counter()]
 
@@ -371,6 +386,7 @@ def _generate(spill: Spill, out: Path, world: World, ctx, scope: str, latent: bo
         assemble.write_latent_firm_years(spill, out / "latent" / "firm_years.parquet")
     phase("assemble files")
 
+    release_memory()  # the assembled files' buffers, before the P2 oracle
     city_panel = world.p2.city_panel  # P2: the written city panel, shared with the P2 oracle
     for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
         files[src.path_for()] = write_source(con, frame, src, out)
@@ -395,7 +411,8 @@ def _generate(spill: Spill, out: Path, world: World, ctx, scope: str, latent: bo
         "nonsurvey_exporters": int((f["kind"] == 1).sum()),
         "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
     }
-    del world, f  # the P1 oracle needs only the spilled panels (the caller's reference remains)
+    del world, f  # the P1 oracle needs only the spilled panels (and ctx)
+    release_memory()
 
     # truth: oracle (P1 regression tables) + structural (production function) + oracle (P2)
     t_or = time.perf_counter()

@@ -76,6 +76,7 @@ class YearPool:
             self._pool.close()
             self._pool.join()
             self._pool = None
+        self.args = None  # the world: freed once the generator drops it too (before the P1 oracle)
 
     def terminate(self) -> None:
         if self._pool is not None:
