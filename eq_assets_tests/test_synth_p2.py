@@ -260,3 +260,22 @@ def test_egov_policy_list_and_moderator(p2_dir, small_latent):
     assert 0.3 < share < 0.75, share
     assert set(panel["egov_policy"].unique()) == {0.0, 1.0}
     assert (panel["egov_policy"] == panel["city"].isin(cities)).all()
+
+
+def test_latent_quality_is_standardized_over_the_matched_exports():
+    """P2's oracle standardizes quality over what the pipeline estimates it on: survey firms'
+    observations that the customs cleaning keeps (the matched exports), not every exporter's.
+    Each product's latent rquality then spans exactly [0, 1] over those observations."""
+    from eq_assets.synth.population import KIND_SURVEY
+    from eq_assets.synth.trade import kept_by_cleaning
+
+    world = build_world(WorldParams.for_scale("tiny", SEED))
+    draws = {y: simulate_year(world, y) for y in P2_YEARS}
+    q = po.latent_quality(world, draws)
+    assert len(q) and (q["kind"] == KIND_SURVEY).all()
+    kept = pd.concat([d.obs[(d.obs["kind"] == KIND_SURVEY) & kept_by_cleaning(d.obs)] for d in draws.values()])
+    assert set(zip(q["year"], q["fid"], q["product"], q["dest"])) <= set(zip(kept["year"], kept["fid"], kept["product"], kept["dest"]))
+    span = q.groupby("product")["rquality"].agg(["min", "max"])
+    assert np.allclose(span["min"], 0.0) and np.allclose(span["max"], 1.0)
+    others = pd.concat([d.obs[d.obs["kind"] != KIND_SURVEY] for d in draws.values()])
+    assert len(others)  # the world has other exporters, so the restriction is not vacuous

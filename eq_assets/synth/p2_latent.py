@@ -4,8 +4,12 @@ Used by :mod:`eq_assets.synth.p2_oracle` for the truths of every P2 column.
 
 :func:`latent_panel` builds that panel (column names of ``prompts/p2_names.md``):
 
-1. observations of 2010-2012 that the cleaning keeps (no intermediaries;
-   :func:`~eq_assets.synth.trade.kept_by_cleaning`: no defects, none below 50 USD or 1 unit), summed over
+1. survey firms' observations of 2010-2012 that the cleaning keeps
+   (:func:`~eq_assets.synth.trade.kept_by_cleaning`: no defects, none below 50 USD or 1 unit) --
+   the pipeline estimates and standardizes P2's quality on the exports matched to the survey
+   (``matched_exports``), so other exporters enter neither the regressions nor the min-max range;
+   at SCALE=paper their observations stretched the latent range and the truths were 3.6% below
+   the estimates -- summed over
    trade modes into firm x HS6 x destination x year (P2's observation; latent ln lambda
    value-weighted), kept where the firm sold the product to 2+ destinations that year (the
    leave-one-out price instrument exists), singleton product x destination x year cells dropped,
@@ -36,7 +40,7 @@ from eq_assets.synth import p2_catalog as pc
 from eq_assets.synth import reference
 from eq_assets.synth.catalog import cities_frame
 from eq_assets.synth.p2 import SUBINDICES, P2World, policy_cities
-from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, MODE_GENERAL
+from eq_assets.synth.population import KIND_SURVEY, MODE_GENERAL
 from eq_assets.synth.trade import kept_by_cleaning
 
 #: Moderators and mechanisms with an interaction column egscore_<x> (Tables 7-10, and the variants).
@@ -73,7 +77,7 @@ def latent_quality(world, draws: dict) -> pd.DataFrame:
     parts = []
     for year in P2_YEARS:
         d = draws[year]
-        o = d.obs[(d.obs["kind"] != KIND_INTERMEDIARY) & kept_by_cleaning(d.obs)]
+        o = d.obs[(d.obs["kind"] == KIND_SURVEY) & kept_by_cleaning(d.obs)]  # the matched exports
         o = o[["year", "fid", "kind", "product", "dest", "mode", "ln_lambda", "value_usd", "quantity"]]
         fy = d.firm_years.set_index("fid")
         o = o.assign(p2_u=fy["p2_u"].reindex(o["fid"]).to_numpy(), city=fy["city"].reindex(o["fid"]).to_numpy(),
