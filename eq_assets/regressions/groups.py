@@ -16,7 +16,9 @@ Equal complete-case rows and FE give equal singletons, so the singleton rule (py
 group then demeans the union of its numeric columns once with pyfixest's own routine
 (``pyfixest.estimation.internals.demean_.dispatch_demean``, the configured ``within`` LSMR or
 MAP demeaner; each column is solved independently, measured: a column demeaned alone or with
-others gives bit-identical values) and forms the Gram matrix ``D'D`` once: every ``X'X``,
+others gives bit-identical values; when many rows share each combination of FE levels, as
+P1's product x destination rows share a firm-year, it is solved on those cells' means with
+row-count weights: :mod:`.cells`) and forms the Gram matrix ``D'D`` once: every ``X'X``,
 ``X'y``, ``Z'X`` of the group's OLS fits, IV first stages and second stages is a block of it.
 
 Row order: the group's rows are put in a canonical order (:func:`canonical_order`: firm, then a
@@ -36,6 +38,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from eq_assets.regressions.cells import fe_cells
 from eq_assets.regressions.options import EstimationSettings
 from eq_assets.regressions.samples import get_sample
 from eq_assets.regressions.spec import RegressionSpec
@@ -301,13 +304,16 @@ def _build_group(specs: list[RegressionSpec], cols: _PanelColumns, mask: np.ndar
     names = tuple(numeric) + (() if fe else (INTERCEPT,))
     D = np.empty((n, len(names)), dtype=np.float64, order="F")
     tss: dict[str, float] = {}
+    cells = fe_cells(ids, fe) if fe and settings.compress_fe_cells else None
     if fe:
         from pyfixest.estimation.internals.demean_ import dispatch_demean
 
-        # uintp: the type pyfixest's dispatch_demean converts to (no copy of it per call)
-        flist = np.empty((n, len(fe)), dtype=np.uintp, order="F")
-        for j, c in enumerate(fe):
-            flist[:, j] = ids[c]
+        flist = None
+        if cells is None:
+            # uintp: the type pyfixest's dispatch_demean converts to (no copy of it per call)
+            flist = np.empty((n, len(fe)), dtype=np.uintp, order="F")
+            for j, c in enumerate(fe):
+                flist[:, j] = ids[c]
         demeaner, preconditioner = settings.demeaner(), None
     # columns are gathered and demeaned a block at a time into D (each column is solved on its
     # own, so blocks do not change the result; the within preconditioner is built once)
@@ -318,17 +324,21 @@ def _build_group(specs: list[RegressionSpec], cols: _PanelColumns, mask: np.ndar
             np.take(cols.numeric(c), rows, out=M[:, j])
             tss[c] = float(np.sum((M[:, j] - M[:, j].mean()) ** 2)) if n else float("nan")
         if fe:
-            Md, ok, built = dispatch_demean(M, flist, None, demeaner, cached_preconditioner=preconditioner)
+            if cells is None:
+                Md, ok, built = dispatch_demean(M, flist, None, demeaner, cached_preconditioner=preconditioner)
+                D[:, start:start + len(block)] = Md
+                del Md
+            else:  # written into D directly
+                _, ok, built = cells.demean(M, demeaner, preconditioner, out=D[:, start:start + len(block)])
             if not ok:
                 raise ValueError(f"Demeaning failed after {demeaner.fixef_maxiter} iterations ({label}).")
             preconditioner = preconditioner or built
-            D[:, start:start + len(block)] = Md
-            del Md
         else:
             D[:, start:start + len(block)] = M
         del M
+    n_cells = cells.n_cells if cells is not None else 0
     if fe:
-        del flist
+        del flist, cells
     else:
         D[:, -1] = 1.0
     gram = D.T @ D
@@ -338,5 +348,6 @@ def _build_group(specs: list[RegressionSpec], cols: _PanelColumns, mask: np.ndar
         D=D, gram=gram, tss=tss, ids=ids, fe_levels=tuple(levels[c] for c in fe), n_before_singletons=n_before,
         no_variation=no_variation, seconds=seconds, n_specs=len(specs),
     )
-    log.info("group %s: %d columns demeaned once in %.2fs", group.label, len(names), seconds)
+    log.info("group %s: %d columns demeaned once in %.2fs%s", group.label, len(names), seconds,
+             f" (on {n_cells:,} FE cells)" if n_cells else "")
     return group

@@ -75,6 +75,15 @@ class EstimationSettings:
     collin_tol: float = 1e-9
     """Tolerance of pyfixest's collinearity check (its default); dropped variables are recorded."""
 
+    compress_fe_cells: bool = True
+    """Demean on fixed-effect cells (rows sharing every FE level, weighted by their row count)
+    when there are at most half as many cells as rows (:func:`eq_assets.regressions.cells.fe_cells`).
+    The same projection, solved on a smaller problem: P1's 10.3M product x destination rows fall
+    into 0.6M firm-year cells, and a 4-FE column is demeaned in ~0.4 s instead of ~5 s; results
+    agree with the row-level solve to the solver's tolerance (tested to 1e-8 against pyfixest's
+    ``feols``). Not a modelling choice (neither paper says how its demeaning was solved);
+    ``False`` gives the row-level solve that fixest/reghdfe/pyfixest run."""
+
     sort_rows: bool = True
     """Sort the estimation frame canonically (by FE and cluster codes, then a hash of the model
     variables) before fitting, so that the same rows in any input order give the same floats
