@@ -76,6 +76,24 @@ def dask_executor(init_context):
     return dagster_dask_executor.executor_creation_fn(init_context)
 
 
+#: Step priority (Dagster's ``dagster/priority`` op tag: when a process is free, the multiprocess
+#: executor starts the ready step with the highest priority first). The tables stage's longest
+#: chain in the paper-scale bench (docs/benchmarks.md), the production function -> TFP -> firm
+#: panel -> observation panel -> the tables on it, started as soon as it can be, while the other
+#: steps fill the other process; without it the chain waited behind independent tables (its
+#: first step started 89 s into the stage). Every other step has priority 0.
+STEP_PRIORITY: dict[str, int] = {
+    "p1_production_function": 4, "p1_tfp": 3, "p1_firm_panel": 2, "p1_obs_panel": 2,
+    "p1_table2": 1, "p1_table8": 1, "p1_table7": 1, "p1_table9": 1,
+}
+
+
+def priority_tags(name: str) -> dict[str, str]:
+    """The op tags giving asset ``name`` its :data:`STEP_PRIORITY` (none for priority 0)."""
+    p = STEP_PRIORITY.get(name, 0)
+    return {"dagster/priority": str(p)} if p else {}
+
+
 #: Op tag of the steps that hold a panel of millions of rows in memory (the regression tables).
 MEMORY_TAG = "eq/memory"
 #: Memory one :data:`MEMORY_TAG` heavy step may take (GiB): measured 4.2 GiB peak for P1 Table 1

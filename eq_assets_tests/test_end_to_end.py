@@ -170,6 +170,25 @@ def test_tables_stage_runs_in_process_below_the_size_threshold(tmp_path):
     assert heavy_steps_at_once(24) == 3 and heavy_steps_at_once(8) == 1 and heavy_steps_at_once(4) == 1
 
 
+def test_step_priorities_follow_a_dependency_chain():
+    """The prioritised steps (jobs.STEP_PRIORITY) are a chain of the graph: each step above
+    priority 1 feeds a prioritised step one level below, and the tag reaches the op."""
+    import dagster as dg
+
+    from eq_assets.definitions import defs
+    from eq_assets.jobs import STEP_PRIORITY
+
+    graph = defs.resolve_asset_graph()
+    for name, p in STEP_PRIORITY.items():
+        node = graph.get(dg.AssetKey(name))
+        assert node.assets_def.op.tags.get("dagster/priority") == str(p)
+        if p > 1:
+            children = {k.to_user_string() for k in node.child_keys}
+            assert any(STEP_PRIORITY.get(c, 0) == p - 1 for c in children), name
+    low = [k for k, p in STEP_PRIORITY.items() if p == 1]
+    assert low and all(graph.get(dg.AssetKey(k)).assets_def.op.tags.get("eq/memory") == "heavy" for k in low)
+
+
 def test_table1_equals_pyfixest_and_linearmodels_on_the_same_panel(world):
     """Column 3 (firm + year FE, controls, CRV1 by firm) against two engines run directly.
 

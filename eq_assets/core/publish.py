@@ -256,7 +256,10 @@ def table_asset(
 
     from eq_assets.core.versions import code_version_of
 
+    from eq_assets.jobs import priority_tags
+
     md = {"dagster/column_schema": table_schema(model), **(metadata or {})}
+    op_tags = {**priority_tags(name), **kwargs.pop("op_tags", {})}
 
     def decorate(fn):
         return dg.asset(
@@ -269,6 +272,7 @@ def table_asset(
             ins=ins,
             kinds=set(kinds),
             code_version=code_version_of(fn),
+            op_tags=op_tags or None,
             **kwargs,
         )(fn)
 
