@@ -28,7 +28,7 @@ from eq_assets.core.warehouse import estimation_frame
 from eq_assets.sources.contract import PATENTS
 from eq_assets.sources.contract_p1 import CUSTOMS_AGGREGATE
 from eq_assets.synth import oracle
-from eq_assets.synth.p2_oracle import DRAW_COLUMNS, matched_observations
+from eq_assets.synth.p2_oracle import DRAW_COLUMNS, matched_mask
 from eq_assets.synth.spill import Spill, quote, release_memory
 from eq_assets.synth.writer import write_source_query
 
@@ -47,10 +47,11 @@ def spill_p2_draw(spill: Spill, draw, part: int | None = None) -> None:
     sample, :func:`eq_assets.synth.p2_latent.latent_observations`; memory at SCALE=paper)."""
     for name, cols in DRAW_COLUMNS.items():
         frame = getattr(draw, name)
-        frame = frame[[c for c in cols if c in frame.columns]]
-        if name == "obs":
-            frame = matched_observations(frame)
-            frame = frame.assign(defect=frame["defect"].astype("category"))  # one string per category
+        keep = [c for c in cols if c in frame.columns]
+        if name == "obs":  # one copy: the matched rows of the needed columns
+            frame = frame.loc[matched_mask(frame).to_numpy(), keep]
+        else:
+            frame = frame[keep]
         spill.put(f"p2_{name}", frame, part=part)
 
 

@@ -71,7 +71,7 @@ from eq_assets.synth.p2 import SUBINDICES, P2World, policy_cities  # noqa: F401 
 from eq_assets.synth.spill import release_memory
 from eq_assets.synth.p2_latent import (  # noqa: F401  (re-exported: world.py, assemble.py and tests use them here)
     DRAW_COLUMNS, MODERATORS, PREV_SURVEY, PREV_SURVEY_COLUMNS, city_year_frame, firm_year_quality, latent_observations,
-    latent_panel, latent_quality, matched_observations,
+    latent_panel, latent_quality, matched_mask, matched_observations,
 )
 
 #: Tables the oracle computes truths for (Table 1 is descriptive).
