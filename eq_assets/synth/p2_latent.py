@@ -273,7 +273,8 @@ def city_year_frame(p2w: P2World, city_panel: pd.DataFrame) -> pd.DataFrame:
 
 def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame | None = None,
                  prev_survey: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The latent P2 panel: one row per survey firm-year with a quality, 2010-2012 (module docstring).
+    """The latent P2 panel: one row per survey firm-year that exported, 2010-2012 (``qua`` missing
+    where none of its observations has a quality; module docstring).
 
     ``q``: the observation-level :func:`latent_quality` if already computed; ``prev_survey``: the
     written survey of 2009 (legal_code, year, admin_code, cic), for the exit rates of 2010."""

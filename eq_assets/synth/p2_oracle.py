@@ -79,6 +79,8 @@ TRUTH_TABLES: tuple[str, ...] = ("2", "3", "4", "5", "6", "7", "8", "9", "10")
 #: Depvars of the specs -> their latent counterpart (None: no truth).
 LATENT_DEPVAR = {"qua": "qua", "qua_sub": "qua_sub", "D_qua": "D_qua", "qua_price": "qua_price",
                  "qua_price_minmax": "qua_price_minmax"}
+
+
 def oracle_world(world) -> SimpleNamespace:
     """What the P2 oracle reads of a :class:`~eq_assets.synth.world.World`: the parameters, the
     products, the P2 places and the firms' legal codes (the generator frees the rest first;
