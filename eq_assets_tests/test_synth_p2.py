@@ -264,8 +264,8 @@ def test_egov_policy_list_and_moderator(p2_dir, small_latent):
 
 def test_latent_quality_is_standardized_over_the_matched_exports():
     """P2's oracle standardizes quality over what the pipeline estimates it on: survey firms'
-    observations that the customs cleaning keeps (the matched exports), not every exporter's.
-    Each product's latent rquality then spans exactly [0, 1] over those observations."""
+    observations that the customs cleaning keeps (the matched exports), not every exporter's;
+    the range is the measured quality's max - min within the product."""
     from eq_assets.synth.population import KIND_SURVEY
     from eq_assets.synth.trade import kept_by_cleaning
 
@@ -274,8 +274,66 @@ def test_latent_quality_is_standardized_over_the_matched_exports():
     q = po.latent_quality(world, draws)
     assert len(q) and (q["kind"] == KIND_SURVEY).all()
     kept = pd.concat([d.obs[(d.obs["kind"] == KIND_SURVEY) & kept_by_cleaning(d.obs)] for d in draws.values()])
-    assert set(zip(q["year"], q["fid"], q["product"], q["dest"])) <= set(zip(kept["year"], kept["fid"], kept["product"], kept["dest"]))
-    span = q.groupby("product")["rquality"].agg(["min", "max"])
-    assert np.allclose(span["min"], 0.0) and np.allclose(span["max"], 1.0)
+    assert set(zip(q["year"], q["fid"], q["product"], q["dest"])) == set(zip(kept["year"], kept["fid"], kept["product"], kept["dest"]))
+    q = q.dropna(subset=["rquality"])  # rows the estimator keeps
+    assert len(q) > 1000
+    span = q.groupby("product")["quality"].agg(lambda x: x.max() - x.min())
+    assert np.allclose(q.groupby("product")["range"].first(), span)
     others = pd.concat([d.obs[d.obs["kind"] != KIND_SURVEY] for d in draws.values()])
     assert len(others)  # the world has other exporters, so the restriction is not vacuous
+
+
+def test_true_quality_is_on_the_measured_scale():
+    """P2's truth is the true quality in the published qua's units (p2_latent's docstring): the
+    pipeline's estimator fitted on the written totals of the matched exports (trade modes
+    summed), its fitted equation applied to the true quantities and prices, min-max standardized
+    with the *measured* quality's min and range, value-weighted to the firm-year. Rebuilt here by
+    hand from the draws and the pipeline's pure functions."""
+    from eq_assets.quality.p2 import P2_SIGMA, estimate_quality_p2
+    from eq_assets.synth.catalog import cities_frame
+    from eq_assets.synth.population import KIND_SURVEY
+    from eq_assets.synth.trade import kept_by_cleaning
+
+    world = build_world(WorldParams.for_scale("tiny", SEED))
+    draws = {y: simulate_year(world, y) for y in P2_YEARS}
+    rows = []
+    for y, d in draws.items():
+        o = d.obs[(d.obs["kind"] == KIND_SURVEY) & kept_by_cleaning(d.obs)]
+        fy = d.firm_years.set_index("fid")
+        prov = cities_frame()["province_code"].to_numpy()[fy["city"].reindex(o["fid"]).to_numpy()]
+        rows.append(pd.DataFrame({"year": y, "firm_id": o["fid"].to_numpy(), "hs6": o["product"].to_numpy(),
+                                  "dest_code": o["dest"].to_numpy(), "quantity": o["quantity"].to_numpy(),
+                                  "value_usd": o["value_usd"].to_numpy(), "q_true": np.exp(o["ln_q"].to_numpy()),
+                                  "v_true": np.exp(o["ln_p"].to_numpy() + o["ln_q"].to_numpy()), "province": prov}))
+    keys = ["year", "firm_id", "hs6", "dest_code"]
+    obs = pd.concat(rows).groupby(keys, as_index=False).agg(
+        quantity=("quantity", "sum"), value_usd=("value_usd", "sum"), q_true=("q_true", "sum"), v_true=("v_true", "sum"),
+        province=("province", "first"))
+    gdp = world.p2.province_panel.set_index(["province_code", "year"])["real_gdp"]
+    obs["prov_gdp_real"] = gdp.reindex(list(zip(obs["province"], obs["year"]))).to_numpy()
+    est, products, _ = estimate_quality_p2(obs)  # written totals
+    b = products.set_index("hs6")
+    est["true"] = (np.log(est["q_true"]) - est["hs6"].map(b["coef_ln_price"]) * np.log(est["v_true"] / est["q_true"])
+                   - est["hs6"].map(b["coef_ln_gdp"]) * np.log(est["prov_gdp_real"]))
+    est["true"] = (est["true"] - est.groupby(["hs6", "dest_code", "year"])["true"].transform("mean")) / (P2_SIGMA - 1)
+    lo = est.groupby("hs6")["quality"].transform("min")
+    est["rq"] = (est["true"] - lo) / (est.groupby("hs6")["quality"].transform("max") - lo)
+    want = est.set_index(keys)[["quality", "true", "rq"]].sort_index()
+
+    q = po.latent_quality(world, draws)
+    got = q.dropna(subset=["quality"]).rename(columns={"fid": "firm_id", "product": "hs6", "dest": "dest_code"})
+    got = got.set_index(keys)[["quality", "quality_true", "rquality"]].sort_index()
+    assert len(want) > 1000 and got.index.equals(want.index)
+    assert np.allclose(got.to_numpy(), want.to_numpy(), rtol=1e-9, atol=1e-9)
+    assert not np.allclose(got["quality"], got["quality_true"], atol=1e-6)  # rounding: written != latent
+    # the true quality tracks the world's ln lambda (net of cell means), rank-wise (tiny products
+    # have weak instruments)
+    lat = q.dropna(subset=["quality"])
+    lw = lat["ln_lambda"] - lat.groupby(["product", "dest", "year"])["ln_lambda"].transform("mean")
+    assert lat["quality_true"].corr(lw, method="spearman") > 0.5
+
+    panel = po.latent_panel(world, draws, world.p2.city_panel, q)
+    w = est.assign(wv=est["rq"] * est["value_usd"]).groupby(["firm_id", "year"])[["wv", "value_usd"]].sum()
+    m = panel.set_index(["fid", "year"])["qua"].dropna()
+    want_qua = (w["wv"] / w["value_usd"]).rename_axis(["fid", "year"]).reindex(m.index)
+    assert len(m) > 100 and np.allclose(m, want_qua, rtol=1e-9, atol=1e-12)

@@ -28,7 +28,7 @@ from eq_assets.core.warehouse import estimation_frame
 from eq_assets.sources.contract import PATENTS
 from eq_assets.sources.contract_p1 import CUSTOMS_AGGREGATE
 from eq_assets.synth import oracle
-from eq_assets.synth.p2_oracle import DRAW_COLUMNS
+from eq_assets.synth.p2_oracle import DRAW_COLUMNS, matched_mask
 from eq_assets.synth.spill import Spill, quote, release_memory
 from eq_assets.synth.writer import write_source_query
 
@@ -42,10 +42,17 @@ P1_FIRM_PARTS = "p1_firm"  # oracle.firm_panel_year
 
 
 def spill_p2_draw(spill: Spill, draw, part: int | None = None) -> None:
-    """Keep the columns of one P2 year's draw that the P2 oracle reads (as spill part ``part``)."""
+    """Keep the columns of one P2 year's draw that the P2 oracle reads (as spill part ``part``);
+    of the observations only the survey firms' that the customs cleaning keeps (the oracle's
+    sample, :func:`eq_assets.synth.p2_latent.latent_observations`; memory at SCALE=paper)."""
     for name, cols in DRAW_COLUMNS.items():
         frame = getattr(draw, name)
-        spill.put(f"p2_{name}", frame[[c for c in cols if c in frame.columns]], part=part)
+        keep = [c for c in cols if c in frame.columns]
+        if name == "obs":  # one copy: the matched rows of the needed columns
+            frame = frame.loc[matched_mask(frame).to_numpy(), keep]
+        else:
+            frame = frame[keep]
+        spill.put(f"p2_{name}", frame, part=part)
 
 
 def p2_draws(spill: Spill, years: list[int]) -> dict[int, SimpleNamespace]:

@@ -2,27 +2,50 @@
 
 Used by :mod:`eq_assets.synth.p2_oracle` for the truths of every P2 column.
 
-:func:`latent_panel` builds that panel (column names of ``prompts/p2_names.md``):
+What a P2 truth is. P2's outcome ``qua`` is a construct: a demand-regression residual per
+observation, min-max standardized within HS6 (P2 eq. 12) and value-weighted to the firm-year. A
+coefficient on ``qua`` is an effect on log quality divided by each product's min-max *range*, and
+that range is a property of the data the pipeline reads, not of the world. The truth of a P2
+coefficient is therefore the coefficient of the same regression on the **true quality in the
+published qua's units**: quality computed from error-free records (true quantities and prices),
+standardized with the min and range of the quality the pipeline measures from the written
+records. Measurement error of the written records (quantities in whole units, and above all the
+cap ``WorldParams.max_obs_value_usd`` on one observation's written value) is then what separates
+the estimate from its truth, not the units. At SCALE=paper about 1,800 observations a year exceed
+the cap; they are the top of their products' quality, so the measured ranges are narrower than
+the latent ones, and truths on the latent range were 2.8% below the estimates (41 of 127
+comparisons beyond 3 SE). On the measured range the default paper world's Table 2 (3) truth is
+0.4615 against an estimate of 0.4596 (SE 0.0015): the capped observations' measured quality no
+longer moves with egscore, and that small attenuation is the measurement error's, which the
+comparison should see.
+
+:func:`latent_panel` builds the panel (column names of ``prompts/p2_names.md``):
 
 1. survey firms' observations of 2010-2012 that the cleaning keeps
-   (:func:`~eq_assets.synth.trade.kept_by_cleaning`: no defects, none below 50 USD or 1 unit) --
-   the pipeline estimates and standardizes P2's quality on the exports matched to the survey
-   (``matched_exports``), so other exporters enter neither the regressions nor the min-max range;
-   at SCALE=paper their observations stretched the latent range and the truths were 3.6% below
-   the estimates -- summed over
-   trade modes into firm x HS6 x destination x year (P2's observation; latent ln lambda
-   value-weighted), kept where the firm sold the product to 2+ destinations that year (the
-   leave-one-out price instrument exists), singleton product x destination x year cells dropped,
-   products with positive residual degrees of freedom;
-2. true quality = ln lambda residualized, per product, on product x destination x year effects and
-   ln province real GDP -- exactly what P2's estimator recovers, since with
-   ``p2_alpha_price = 0`` its price instrument is valid and ln q + sigma ln p = (sigma-1) ln lambda
-   + cell terms; ``quality_causal`` the same for ln lambda minus the confounding term phi_q u_ct;
-3. min-max within product over 2010-2012 (min and range of the *actual* quality also for the
-   causal one, so both are on the scale of the published qua), value-weighted to firm-year:
-   ``qua`` and ``qua_causal``;
-4. survey firm-years (legal code = firm_id) with the controls computed from the *written* survey
-   and reference values, egscore and sub-indices from the written scores, the instruments (the
+   (:func:`matched_observations`; :func:`~eq_assets.synth.trade.kept_by_cleaning`: no defects,
+   none below 50 USD or 1 unit) -- the pipeline estimates and standardizes P2's quality on the
+   exports matched to the survey (``matched_exports``), so other exporters enter neither the
+   regressions nor the min-max range -- summed over trade modes into firm x HS6 x destination x
+   year (P2's observation, as the pipeline's ``p2_observations``), both the written totals and
+   the latent ones (:func:`latent_observations`);
+2. measured quality: the pipeline's estimator (:func:`~eq_assets.quality.p2.estimate_quality_p2`,
+   2SLS per HS6 with the leave-one-out price, destination x year cells, ln province real GDP;
+   OLS for ``qua_sub``) on the written totals; its sample (2+ destinations, no singleton cells,
+   identified products) and its fitted equation per product; true quality: that fitted
+   equation applied to the latent inputs, (ln q - b_p ln p - b_g ln GDP net of its cell mean) /
+   (sigma - 1) -- with ``p2_alpha_price = 0`` the instrument is valid and ln q + sigma ln p =
+   (sigma-1) ln lambda + cell terms, so this is ln lambda net of cell and GDP terms up to the
+   estimator's sampling error, which the measured quality shares; ``quality_causal`` the same
+   with ln q net of the confounder, ln q - (sigma-1) phi_q u_ct (ln lambda without it) at the
+   same prices;
+3. min-max within product over 2010-2012 with the min and range of the *measured* quality (for
+   the causal one too, so all are on the scale of the published qua), value-weighted (written
+   value) to the firm-year: ``qua``, ``qua_causal``, ``qua_sub``; the unit-value measures
+   (``qua_price``, ``qua_price_minmax``), ``imp``, ``general_trade`` and
+   ``gvc_upstreamness_firm`` by the pipeline's ``p2_firm_year`` on the latent prices;
+4. every survey firm-year that exported (the pipeline's panel; ``balanced`` = a qua in every
+   year), legal code = firm_id, with the controls computed from the *written* survey and
+   reference values, egscore and sub-indices from the written scores, the instruments (the
    pipeline's own :func:`~eq_assets.instruments.neighbours.neighbour_iv`, IV_int = word
    frequency, IV_gov = ruggedness x ln domain count), moderators, interactions, sample flags.
 
@@ -67,104 +90,149 @@ DRAW_COLUMNS: dict[str, tuple[str, ...]] = {
 
 # ---- quality ------------------------------------------------------------------------------------
 
-def _within(df: pd.DataFrame, cols: list[str], by: str) -> pd.DataFrame:
-    return df[cols] - df.groupby(by)[cols].transform("mean")
+#: the synthetic world's names of P2's observation key -> the pipeline's (quality/p2_steps.OBS_KEY_P2)
+_PIPELINE_NAMES = {"fid": "firm_id", "product": "hs6", "dest": "dest_code"}
+_SYNTH_NAMES = {v: k for k, v in _PIPELINE_NAMES.items()}
+_KEYS = ["year", "fid", "product", "dest"]
 
 
-def latent_quality(world, draws: dict) -> pd.DataFrame:
-    """Observation-level true P2 quality (steps 1-3 of the module docstring) for 2010-2012."""
-    pop = world.population
-    parts = []
-    for year in P2_YEARS:
-        d = draws[year]
-        o = d.obs[(d.obs["kind"] == KIND_SURVEY) & kept_by_cleaning(d.obs)]  # the matched exports
-        o = o[["year", "fid", "kind", "product", "dest", "mode", "ln_lambda", "value_usd", "quantity"]]
-        fy = d.firm_years.set_index("fid")
-        o = o.assign(p2_u=fy["p2_u"].reindex(o["fid"]).to_numpy(), city=fy["city"].reindex(o["fid"]).to_numpy(),
-                     general=(o["mode"] == MODE_GENERAL).astype(float) * o["value_usd"])
-        parts.append(o)
-    o = pd.concat(parts, ignore_index=True)
-    o["lv"] = o["ln_lambda"] * o["value_usd"]
-    keys = ["year", "fid", "product", "dest"]
-    g = o.groupby(keys, sort=True).agg(value_usd=("value_usd", "sum"), quantity=("quantity", "sum"), lv=("lv", "sum"),
-                                       p2_u=("p2_u", "first"), city=("city", "first"), kind=("kind", "first"),
-                                       general=("general", "sum")).reset_index()
-    g["ln_lambda"] = g["lv"] / g["value_usd"]
-    # leave-one-out price instrument needs another destination of the same firm-product-year
-    n_dest = g.groupby(["year", "fid", "product"])["dest"].transform("size")
-    g = g[n_dest >= 2].reset_index(drop=True)
-    g["cell"] = g.groupby(["product", "dest", "year"]).ngroup()
-    g = g[g.groupby("cell")["cell"].transform("size") > 1].reset_index(drop=True)
-    n_cells = g.groupby("product")["cell"].transform("nunique")
-    n_prod = g.groupby("product")["cell"].transform("size")
-    g = g[(n_prod - n_cells - 2) >= 1].reset_index(drop=True)
-    # ln province real GDP of the firm's province-year
+def matched_mask(obs: pd.DataFrame) -> pd.Series:
+    """The survey firms' observations that the customs cleaning keeps: what the pipeline's
+    matched exports hold (:func:`~eq_assets.synth.trade.kept_by_cleaning`)."""
+    return (obs["kind"] == KIND_SURVEY) & kept_by_cleaning(obs)
+
+
+def matched_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`matched_mask`."""
+    return obs[matched_mask(obs)]
+
+
+def latent_observations(world, draws: dict) -> pd.DataFrame:
+    """P2's observations of 2010-2012 (step 1 of the module docstring): one row per survey firm x
+    product x destination x year of the observations the customs cleaning keeps, trade modes
+    summed as the pipeline's :func:`~eq_assets.quality.p2_steps.p2_observations` sums them.
+
+    Written totals: ``value_usd``, ``quantity``, ``general_value_usd`` (what the pipeline reads);
+    latent: ``true_value`` = sum of p q and ``true_quantity`` = sum of q at the true prices and
+    unrounded quantities, ``ln_lambda`` = the written-value-weighted latent log quality; and
+    ``p2_u`` = phi_q u_ct (the confounding term of ln lambda, a firm-year constant), ``city``
+    (true) and ``prov_gdp_real`` of its province."""
     prov_gdp = world.p2.province_panel.set_index(["province_code", "year"])["real_gdp"]
-    prov = cities_frame()["province_code"].to_numpy()[g["city"].to_numpy()]
-    g["ln_gdp"] = np.log(prov_gdp.reindex(list(zip(prov, g["year"]))).to_numpy())
-    g["ln_lambda_causal"] = g["ln_lambda"] - g["p2_u"]
-    w = _within(g, ["ln_lambda", "ln_lambda_causal", "ln_gdp"], "cell")
-    w["product"] = g["product"]
-    sxx = (w["ln_gdp"] ** 2).groupby(w["product"]).transform("sum")
-    for y, q in (("ln_lambda", "quality"), ("ln_lambda_causal", "quality_causal")):
-        sxy = (w["ln_gdp"] * w[y]).groupby(w["product"]).transform("sum")
-        b = np.where(sxx > 1e-12 * np.maximum(1.0, sxy.abs()), sxy / sxx.where(sxx > 0, 1.0), 0.0)
-        g[q] = w[y] - b * w["ln_gdp"]
-    lo = g.groupby("product")["quality"].transform("min")
-    hi = g.groupby("product")["quality"].transform("max")
-    span = (hi - lo).where(hi > lo)
-    g["rquality"] = (g["quality"] - lo) / span
-    g["rquality_causal"] = (g["quality_causal"] - lo) / span
-    g["range"] = span
-    return g.dropna(subset=["rquality"]).reset_index(drop=True)
-
-
-def _firm_year_quality(q: pd.DataFrame) -> pd.DataFrame:
-    q = q.assign(_a=q["rquality"] * q["value_usd"], _c=q["rquality_causal"] * q["value_usd"])
-    fy = q.groupby(["fid", "year"], sort=True).agg(_a=("_a", "sum"), _c=("_c", "sum"), v=("value_usd", "sum"),
-                                                  kind=("kind", "first")).reset_index()
-    fy["qua"] = fy["_a"] / fy["v"]
-    fy["qua_causal"] = fy["_c"] / fy["v"]
-    return fy[fy["kind"] == KIND_SURVEY][["fid", "year", "qua", "qua_causal"]]
-
-
-def export_side(world, draws: dict) -> pd.DataFrame:
-    """Per survey firm-year, from every clean observation (what the pipeline's matched exports hold):
-    ``imp`` = ln number of products, ``general``/``v`` = general-trade and total value,
-    ``qua_price`` = value-weighted mean of the latent log unit value (trade modes summed: ln of
-    sum p q / sum q at the true, unrounded quantities), ``qua_price_minmax`` = the same after
-    min-max within product over 2010-2012, ``gvc_upstreamness_firm`` = value-weighted mean of the
-    products' industry upstreamness (the hs6 -> CIC reference table)."""
+    prov_of_city = cities_frame()["province_code"].to_numpy()
     parts = []
     for year in P2_YEARS:
-        o = draws[year].obs
-        o = o[(o["kind"] == KIND_SURVEY) & kept_by_cleaning(o)]
+        o = matched_observations(draws[year].obs)
         q = np.exp(o["ln_q"].to_numpy())
+        v = o["value_usd"].to_numpy()
+        general = o["mode"].to_numpy() == MODE_GENERAL
         parts.append(pd.DataFrame({
-            "fid": o["fid"].to_numpy(), "year": o["year"].to_numpy(), "product": o["product"].to_numpy(),
-            "dest": o["dest"].to_numpy(), "value_usd": o["value_usd"].to_numpy(),
-            "general": np.where(o["mode"].to_numpy() == MODE_GENERAL, o["value_usd"].to_numpy(), 0.0),
-            "pq": np.exp(o["ln_p"].to_numpy()) * q, "q": q}))
-    o = pd.concat(parts, ignore_index=True)
-    g = o.groupby(["fid", "year", "product", "dest"], sort=True).agg(
-        value_usd=("value_usd", "sum"), general=("general", "sum"), pq=("pq", "sum"), q=("q", "sum")).reset_index()
-    g["ln_uv"] = np.log(g["pq"] / g["q"])
-    lo = g.groupby("product")["ln_uv"].transform("min")
-    span = g.groupby("product")["ln_uv"].transform("max") - lo
-    g["r_uv"] = ((g["ln_uv"] - lo) / span.where(span > 0)).clip(0.0, 1.0)
-    hs = world.products.table["hs6"].to_numpy()[g["product"].to_numpy()]
+            "year": o["year"].to_numpy(), "fid": o["fid"].to_numpy(), "product": o["product"].to_numpy(),
+            "dest": o["dest"].to_numpy(), "value_usd": v, "quantity": o["quantity"].to_numpy(),
+            "general_value_usd": np.where(general, v, 0.0), "true_value": np.exp(o["ln_p"].to_numpy()) * q,
+            "true_quantity": q, "lv": o["ln_lambda"].to_numpy() * v}))
+    g = pd.concat(parts, ignore_index=True).groupby(_KEYS, sort=True).sum().reset_index()
+    del parts
+    g["ln_lambda"] = g.pop("lv") / g["value_usd"]
+    fy = pd.concat([draws[y].firm_years[["year", "fid", "p2_u", "city"]] for y in P2_YEARS], ignore_index=True)
+    g = g.merge(fy.drop_duplicates(["year", "fid"]), on=["year", "fid"], how="left", validate="many_to_one")
+    prov = prov_of_city[g["city"].to_numpy()]
+    g["prov_gdp_real"] = prov_gdp.reindex(list(zip(prov, g["year"]))).to_numpy()
+    g["kind"] = KIND_SURVEY
+    return g
+
+
+def _standardized(true: pd.Series, measured: pd.Series, product: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(true - min) / range with the min and range of the *measured* quality within product (P2
+    eq. 12 on the data's quality: the scale of the published qua); also returns the range."""
+    lo = measured.groupby(product).transform("min")
+    span = measured.groupby(product).transform("max") - lo
+    span = span.where(span > 0)
+    return (true - lo) / span, span
+
+
+def _fit_on_written(g: pd.DataFrame, estimator: str) -> tuple[pd.Series, pd.DataFrame]:
+    """The pipeline's estimator (:func:`~eq_assets.quality.p2.estimate_quality_p2` with the
+    defaults ``export_quality_p2`` uses: per HS6, destination x year cells, GDP control, pooled
+    2010-2012) on the written totals: the measured quality (aligned with ``g``) and the fitted
+    coefficients per product."""
+    from eq_assets.quality.p2 import estimate_quality_p2
+
+    obs = g[["year", "fid", "product", "dest", "value_usd", "quantity", "prov_gdp_real"]].rename(columns=_PIPELINE_NAMES)
+    res = estimate_quality_p2(obs, estimator=estimator)
+    q = res.quality.rename(columns=_SYNTH_NAMES).set_index(_KEYS)["quality"]
+    measured = pd.Series(q.reindex(pd.MultiIndex.from_frame(g[_KEYS])).to_numpy(), index=g.index)
+    coefs = res.products[res.products["identified"]].rename(columns={"hs6": "product"})
+    return measured, coefs[["product", "coef_ln_price", "coef_ln_gdp"]]
+
+
+def _true_residual(g: pd.DataFrame, sample: pd.Series, coefs: pd.DataFrame, ln_q: np.ndarray) -> pd.Series:
+    """The fitted demand equation applied to latent inputs: (ln q - b_p ln p - b_g ln GDP, net of
+    its product x destination x year cell mean over ``sample``) / (sigma - 1), sigma = P2's 3."""
+    from eq_assets.quality.p2 import P2_SIGMA
+
+    c = coefs.set_index("product")
+    prod = g["product"]
+    ln_p = np.log(g["true_value"] / g["true_quantity"])
+    u = (ln_q - prod.map(c["coef_ln_price"]) * ln_p - prod.map(c["coef_ln_gdp"]) * np.log(g["prov_gdp_real"])).where(sample)
+    return (u - u.groupby([prod, g["dest"], g["year"]]).transform("mean")) / (P2_SIGMA - 1.0)
+
+
+def latent_quality(world, draws: dict, obs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Observation-level true P2 quality (steps 1-3 of the module docstring) for 2010-2012.
+
+    Every row of :func:`latent_observations` (``obs`` if given) with
+
+    * ``quality`` / ``quality_ols``: P2's quality *as measured*, the pipeline's estimator (2SLS /
+      OLS) on the written totals (missing where the estimator drops the row: its sample);
+    * ``quality_true`` / ``quality_sub_true``: the same fitted equations applied to the latent
+      inputs (true quantities and prices); ``quality_causal``: the 2SLS one with ln q net of the
+      confounder, ln q - (sigma - 1) p2_u at the same prices;
+    * ``rquality``, ``rquality_causal``, ``rquality_sub``: the true ones min-max standardized
+      with the measured quality's min and ``range`` (``range_sub`` for the OLS one)."""
+    g = latent_observations(world, draws) if obs is None else obs
+    ln_q = np.log(g["true_quantity"])
+    g["quality"], iv = _fit_on_written(g, "iv")
+    g["quality_true"] = _true_residual(g, g["quality"].notna(), iv, ln_q)
+    g["quality_causal"] = _true_residual(g, g["quality"].notna(), iv, ln_q - (world.params.sigma - 1.0) * g["p2_u"])
+    g["rquality"], g["range"] = _standardized(g["quality_true"], g["quality"], g["product"])
+    g["rquality_causal"], _ = _standardized(g["quality_causal"], g["quality"], g["product"])
+    g["quality_ols"], ols = _fit_on_written(g, "ols")
+    g["quality_sub_true"] = _true_residual(g, g["quality_ols"].notna(), ols, ln_q)
+    g["rquality_sub"], g["range_sub"] = _standardized(g["quality_sub_true"], g["quality_ols"], g["product"])
+    return g
+
+
+def _upstreamness(world) -> pd.DataFrame:
+    """(hs6 = product id, gvc_upstreamness): the products' industry upstreamness, as the pipeline
+    joins the written hs6 -> CIC table and the industry attributes."""
     up = reference.hs6_cic(world.products).merge(world.p2.industry_attributes[["cic", "gvc_upstreamness"]], on="cic")
-    g["up"] = pd.Series(hs).map(dict(zip(up["hs6"], up["gvc_upstreamness"]))).to_numpy()
-    g["w_uv"], g["w_up"] = g["ln_uv"] * g["value_usd"], g["up"] * g["value_usd"]
-    g["w_r"] = g["r_uv"] * g["value_usd"]
-    g["v_r"] = g["value_usd"].where(g["r_uv"].notna())
-    f = g.groupby(["fid", "year"], sort=True).agg(
-        n_prod=("product", "nunique"), general=("general", "sum"), v=("value_usd", "sum"), w_uv=("w_uv", "sum"),
-        w_up=("w_up", "sum"), w_r=("w_r", "sum"), v_r=("v_r", "sum")).reset_index()
-    return pd.DataFrame({
-        "fid": f["fid"], "year": f["year"], "imp": np.log(f["n_prod"].astype(float)), "general": f["general"],
-        "v": f["v"], "qua_price": f["w_uv"] / f["v"], "qua_price_minmax": f["w_r"] / f["v_r"].where(f["v_r"] > 0),
-        "gvc_upstreamness_firm": f["w_up"] / f["v"]})
+    by_code = dict(zip(up["hs6"], up["gvc_upstreamness"]))
+    t = world.products.table
+    return pd.DataFrame({"hs6": t["product"].to_numpy(),
+                         "gvc_upstreamness": t["hs6"].map(by_code).to_numpy(dtype=float)}).dropna()
+
+
+def firm_year_quality(world, q: pd.DataFrame) -> pd.DataFrame:
+    """Per survey firm-year that exported (what the pipeline's export_quality_p2 holds):
+    ``qua``, ``qua_causal``, ``qua_sub`` = export-value-weighted means of ``rquality``,
+    ``rquality_causal``, ``rquality_sub`` (P2 eq. 13, the pipeline's
+    :func:`~eq_assets.quality.p2.firm_year_quality`); and, by the pipeline's
+    :func:`~eq_assets.quality.p2_steps.p2_firm_year` on the latent prices (true values over true
+    quantities), ``qua_price`` (value-weighted latent log unit value), ``qua_price_minmax``,
+    ``imp``, ``general_trade``, ``gvc_upstreamness_firm``."""
+    from eq_assets.quality.p2 import firm_year_quality as weighted
+    from eq_assets.quality.p2_steps import p2_firm_year
+
+    o = q.rename(columns=_PIPELINE_NAMES)
+    prices = o[["year", "firm_id", "hs6", "dest_code", "true_value", "true_quantity"]].rename(
+        columns={"true_value": "value_usd", "true_quantity": "quantity"})
+    prices["general_value_usd"] = o["general_value_usd"] / o["value_usd"] * prices["value_usd"]
+    fy, _, _ = p2_firm_year(prices.assign(quality=np.nan, quality_ols=np.nan), upstreamness=_upstreamness(world))
+    fy = fy.drop(columns=["qua", "qua_sub", "n_obs", "value_usd"])
+    for col, name in (("rquality", "qua"), ("rquality_causal", "qua_causal"), ("rquality_sub", "qua_sub")):
+        w, _ = weighted(o[o[col].notna()], col=col, out=name)
+        fy = fy.merge(w[["firm_id", "year", name]], on=["firm_id", "year"], how="left", validate="one_to_one")
+    return fy.rename(columns={"firm_id": "fid"})
 
 
 def _survey_frame(draws: dict, prev_survey: pd.DataFrame | None) -> pd.DataFrame:
@@ -205,14 +273,14 @@ def city_year_frame(p2w: P2World, city_panel: pd.DataFrame) -> pd.DataFrame:
 
 def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame | None = None,
                  prev_survey: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The latent P2 panel: one row per survey firm-year with a quality, 2010-2012 (module docstring).
+    """The latent P2 panel: one row per survey firm-year that exported, 2010-2012 (``qua`` missing
+    where none of its observations has a quality; module docstring).
 
     ``q``: the observation-level :func:`latent_quality` if already computed; ``prev_survey``: the
     written survey of 2009 (legal_code, year, admin_code, cic), for the exit rates of 2010."""
     p2w = world.p2
     q = latent_quality(world, draws) if q is None else q
-    fq = _firm_year_quality(q)
-    ex = export_side(world, draws)
+    ex = firm_year_quality(world, q)  # every exporting survey firm-year, as the pipeline's panel
     ex["gvc_top"] = top_share(ex["gvc_upstreamness_firm"], 0.9)
     frames = []
     for year in P2_YEARS:
@@ -221,7 +289,7 @@ def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame |
                                                                  "n_dig", "n_nondig"]]
         frames.append(fy)
     fy = pd.concat(frames, ignore_index=True)
-    panel = fq.merge(fy, on=["fid", "year"], how="left")
+    panel = ex[["fid", "year", "qua", "qua_causal", "qua_sub"]].merge(fy, on=["fid", "year"], how="left")
     f = world.population.firms
     panel["firm_id"] = f["legal_code"].to_numpy()[panel["fid"].to_numpy()]
     # written survey values (first row of a legal code-year; duplicates are stale copies after it)
@@ -244,7 +312,7 @@ def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame |
     ind = p2w.industry_attributes
     panel = panel.merge(ind, on="cic", how="left")
     panel = panel.merge(p2w.input_tariffs.rename(columns={"input_tariff": "Con_tariff"}), on=["cic", "year"], how="left")
-    panel = panel.merge(ex, on=["fid", "year"], how="left")
+    panel = panel.merge(ex.drop(columns=["qua", "qua_causal", "qua_sub"]), on=["fid", "year"], how="left")
     # industry-level GVC cut over the same firm-years as the firm-level one (exporting survey firm-years)
     ind_up = ex[["fid", "year"]].merge(panel[["fid", "year", "gvc_upstreamness"]], on=["fid", "year"], how="left")
     cut = ind_up["gvc_upstreamness"].quantile(0.9)
@@ -287,7 +355,6 @@ def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame |
     panel["ln_assets"] = np.log(ta)
     size = panel["ln_assets"] - np.log(1000.0)  # million yuan, as the pipeline's sa_index
     panel["SA"] = -0.737 * size + 0.043 * size**2 - 0.040 * (age + 1.0)
-    panel["general_trade"] = (panel["general"] > 0.5 * panel["v"]).astype(float)
     for x in MODERATORS:
         panel[f"egscore_{x}"] = panel["egscore"] * panel[x]
     # sample flags and first differences
@@ -295,7 +362,9 @@ def latent_panel(world, draws: dict, city_panel: pd.DataFrame, q: pd.DataFrame |
     g = panel.groupby("firm_id")
     panel["city_changer"] = (g["city"].transform("nunique") > 1).astype(float)
     panel["industry_changer"] = (g["industry"].transform("nunique") > 1).astype(float)
-    panel["balanced"] = (g["year"].transform("size") == len(P2_YEARS)).astype(float)
+    # a firm with a qua in every year (the pipeline's balanced_flag(require="qua"))
+    panel["balanced"] = (panel["year"].where(panel["qua"].notna()).groupby(panel["firm_id"]).transform("nunique")
+                         == len(P2_YEARS)).astype(float)
     consecutive = (panel["year"] - g["year"].shift(1)) == 1
     for v in ("qua", "qua_causal", "egscore", *P2_CONTROL_COLUMNS):
         panel[f"D_{v}"] = (panel[v] - g[v].shift(1)).where(consecutive)

@@ -3,20 +3,27 @@
 P2's outcome ``qua`` (SPEC section 3, P2 variant; :mod:`eq_assets.quality.p2`) is the
 residual of a product-by-product demand regression, min-max standardized within HS6 over all
 firms, years and destinations, and export-value weighted to the firm-year. A unit of egscore
-therefore moves ``qua`` by about ``beta_eg / range_g`` -- a draw-dependent number, so the truths
-are **oracle** values: the same construction and the same regressions on the latent panel.
+therefore moves ``qua`` by about ``beta_eg / range_g`` -- a draw-dependent number (range_g is the
+measured quality's), so the truths are **oracle** values: the same construction and the same
+regressions on the latent panel.
 
 :func:`eq_assets.synth.p2_latent.latent_panel` builds that panel (steps there).
 
 :func:`p2_truths` runs every spec of ``P2_SPECS`` (Tables 2-10, published readings and variants)
 through :func:`eq_assets.regressions.engine.run_specs`:
 
-* OLS columns: the OLS estimand on the latent panel (causal effect + the built-in bias; ``qua_sub``
-  and ``qua`` share the latent quality); Table 4 col. 1's ``qua_price`` is the export-value-weighted
-  firm-year mean of the *latent* log price ln p (written value over the unrounded quantity;
-  ``qua_price_minmax`` its min-max within product, as the pipeline does with unit values);
-  e-government does not move prices (``p2_alpha_price`` = 0), so that truth is near zero,
-  up to the product mix;
+* the true value of a coefficient on ``qua`` is that regression's coefficient on the **true
+  quality in the published qua's units** (:mod:`eq_assets.synth.p2_latent`'s docstring): the
+  pipeline's demand equation, fitted on the written records, applied to error-free quantities and
+  prices, min-max standardized with the min and range of the quality the pipeline *measures*
+  (eq. 12's range is the data's, and at SCALE=paper the written value cap narrows it by ~3%);
+* OLS columns: the OLS estimand on the latent panel (causal effect + the built-in bias);
+  ``qua_sub`` the same with the OLS-fitted equation and its own sample and range (Shi 2013, no
+  instrument: single-destination observations too); Table 4 col. 1's ``qua_price`` is the
+  export-value-weighted firm-year mean of the *latent* log unit value (true values over true
+  quantities; ``qua_price_minmax`` its min-max within product, as the pipeline does with unit
+  values); e-government does not move prices (``p2_alpha_price`` = 0), so that truth is near
+  zero, up to the product mix;
 * Table 10: the mechanism variables as the pipeline builds them from the written files (exit rate
   of the survey's city x 2-digit-industry cells, ln number of products, ln city FDI, the city
   innovation score; ``innov_patents`` from the firms' true patent counts);
@@ -52,6 +59,7 @@ quality/p2_steps.py).
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -62,15 +70,25 @@ from eq_assets.sources.contract_p2 import (
 from eq_assets.synth.p2 import SUBINDICES, P2World, policy_cities  # noqa: F401  (policy_cities: re-exported)
 from eq_assets.synth.spill import release_memory
 from eq_assets.synth.p2_latent import (  # noqa: F401  (re-exported: world.py, assemble.py and tests use them here)
-    DRAW_COLUMNS, MODERATORS, PREV_SURVEY, PREV_SURVEY_COLUMNS, city_year_frame, export_side, latent_panel,
-    latent_quality,
+    DRAW_COLUMNS, MODERATORS, PREV_SURVEY, PREV_SURVEY_COLUMNS, city_year_frame, firm_year_quality, latent_observations,
+    latent_panel, latent_quality, matched_mask, matched_observations,
 )
 
 #: Tables the oracle computes truths for (Table 1 is descriptive).
 TRUTH_TABLES: tuple[str, ...] = ("2", "3", "4", "5", "6", "7", "8", "9", "10")
 #: Depvars of the specs -> their latent counterpart (None: no truth).
-LATENT_DEPVAR = {"qua": "qua", "qua_sub": "qua", "D_qua": "D_qua", "qua_price": "qua_price",
+LATENT_DEPVAR = {"qua": "qua", "qua_sub": "qua_sub", "D_qua": "D_qua", "qua_price": "qua_price",
                  "qua_price_minmax": "qua_price_minmax"}
+
+
+def oracle_world(world) -> SimpleNamespace:
+    """What the P2 oracle reads of a :class:`~eq_assets.synth.world.World`: the parameters, the
+    products, the P2 places and the firms' legal codes (the generator frees the rest first;
+    at SCALE=paper the firms alone hold 0.4 GiB)."""
+    return SimpleNamespace(params=world.params, products=world.products, p2=world.p2,
+                           population=SimpleNamespace(firms=world.population.firms[["legal_code"]].copy()))
+
+
 def reference_frames(p2w: P2World) -> list[tuple]:
     """P2's raw reference files: (contract_p2 source, canonical frame) pairs, deterministic order."""
     eg = p2w.egov[["city_code", "year", *SUBINDICES]].sort_values(["year", "city_code"]).reset_index(drop=True)
@@ -159,7 +177,7 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None,
     p = world.params
     q = latent_quality(world, draws)
     panel = latent_panel(world, draws, city_panel, q, prev_survey=prev_survey)
-    mean_range = float(q.groupby("product")["range"].first().mean())
+    mean_range = float(q.dropna(subset=["range"]).groupby("product")["range"].first().mean())
     del q  # not needed by the fits (memory at SCALE=paper)
     release_memory()
     res = fit_oracle(panel, specs)
@@ -168,7 +186,8 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None,
         "true_value": res["estimate"].astype(float).round(10), "basis": "oracle", "variant": res["variant"],
     })
     info = {
-        "note": "truths are oracle values: OLS columns = OLS estimand on the latent panel (causal + "
+        "note": "truths are oracle values on the true quality in the published qua's units (min-max with the "
+                "measured quality's range): OLS columns = OLS estimand on the latent panel (causal + "
                 "omitted-shock bias, upward by construction); IV columns = the same 2SLS on qua_causal",
         "beta_eg_ln_lambda": p.p2_beta_eg,
         "mean_range_quality": mean_range,

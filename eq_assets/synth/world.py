@@ -386,23 +386,9 @@ def _generate(spill: Spill, out: Path, held: list[World], ctx, scope: str, laten
         assemble.write_latent_firm_years(spill, out / "latent" / "firm_years.parquet")
     phase("assemble files")
 
-    release_memory()  # the assembled files' buffers, before the P2 oracle
     city_panel = world.p2.city_panel  # P2: the written city panel, shared with the P2 oracle
     for src, frame in p2_oracle.reference_frames(world.p2):  # P2: P2's raw reference files
         files[src.path_for()] = write_source(con, frame, src, out)
-    p2_info: dict = {}
-    p2_truth = None
-    if set(P2_YEARS) <= set(p2_years):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
-        prev = spill.frame(p2_oracle.PREV_SURVEY) if spill.has(p2_oracle.PREV_SURVEY) else None
-        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(world, assemble.p2_draws(spill, p2_years), city_panel,
-                                                          prev_survey=prev)
-        if latent:  # the latent P2 panel (true qua, qua_causal, every panel column) for checks
-            (out / "latent").mkdir(exist_ok=True)
-            con.register("_p2", p2_panel.drop(columns=["smart_city_year"]))
-            con.execute(f"copy (select * from _p2) to '{(out / 'latent' / 'p2_panel.parquet').as_posix()}' (format parquet)")
-            con.unregister("_p2")
-        del p2_panel
-    phase("P2 oracle")
     firms_truth = truth_firms(world.population)
     f = world.population.firms
     firms = {
@@ -411,7 +397,23 @@ def _generate(spill: Spill, out: Path, held: list[World], ctx, scope: str, laten
         "nonsurvey_exporters": int((f["kind"] == 1).sum()),
         "intermediaries": int((f["kind"] == KIND_INTERMEDIARY).sum()),
     }
-    del world, f  # the P1 oracle needs only the spilled panels (and ctx)
+    p2_world = p2_oracle.oracle_world(world)  # what the P2 oracle reads of the world
+    del world, f  # the oracles need only the spilled parts, p2_world (and ctx)
+    release_memory()  # the world's and the assembled files' buffers, before the P2 oracle
+    p2_info: dict = {}
+    p2_truth = None
+    if set(P2_YEARS) <= set(p2_years):  # P2: oracle truths of P2 Tables 2-9 (see p2_oracle)
+        prev = spill.frame(p2_oracle.PREV_SURVEY) if spill.has(p2_oracle.PREV_SURVEY) else None
+        p2_truth, p2_info, p2_panel = p2_oracle.p2_truths(p2_world, assemble.p2_draws(spill, p2_years), city_panel,
+                                                          prev_survey=prev)
+        if latent:  # the latent P2 panel (true qua, qua_causal, every panel column) for checks
+            (out / "latent").mkdir(exist_ok=True)
+            con.register("_p2", p2_panel.drop(columns=["smart_city_year"]))
+            con.execute(f"copy (select * from _p2) to '{(out / 'latent' / 'p2_panel.parquet').as_posix()}' (format parquet)")
+            con.unregister("_p2")
+        del p2_panel
+    del p2_world
+    phase("P2 oracle")
     release_memory()
 
     # truth: oracle (P1 regression tables) + structural (production function) + oracle (P2)
