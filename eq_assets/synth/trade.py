@@ -29,17 +29,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from eq_assets.cleaning.customs import CustomsCleaningParams
 from eq_assets.settings import P2_YEARS  # P2:
-from eq_assets.sources.contract import FLOW_EXPORT, FLOW_IMPORT, TRADE_MODES
-from eq_assets.synth.catalog import Products, destinations_frame, hs_version
+from eq_assets.sources.contract import TRADE_MODES
+from eq_assets.synth.catalog import Products, destinations_frame
 from eq_assets.synth.params import WorldParams
 from eq_assets.synth.population import (
     KIND_INTERMEDIARY, MODE_ASSEMBLY, MODE_GENERAL, MODE_IMPORTED, MODE_MIXED, Population,
 )
 from eq_assets.synth.rng import stream
+from eq_assets.synth.shipments import ShipmentRows, compact_key, shipment_rows
 
 MODE_NAMES = np.array(list(TRADE_MODES), dtype=object)  # 0 一般贸易, 1 进料加工贸易, 2 来料加工装配贸易
 #: typical value of an observation (USD) before firm, product and market effects
@@ -65,11 +65,11 @@ def kept_by_cleaning(obs: pd.DataFrame, params: CustomsCleaningParams = CustomsC
 
 @dataclass
 class YearTrade:
-    """One year's latent observations (``obs``) and customs rows (``rows``, canonical names, an
-    Arrow table)."""
+    """One year's latent observations (``obs``) and customs rows (``rows``: integer keys whose
+    canonical columns are built when written, :class:`~eq_assets.synth.shipments.ShipmentRows`)."""
 
     obs: pd.DataFrame
-    rows: pa.Table
+    rows: ShipmentRows
 
 
 def _cell_shocks(p: WorldParams, year: int, n_prod: int, n_dest: int) -> tuple[np.ndarray, np.ndarray]:
@@ -233,70 +233,27 @@ def customs_rows(obs: pd.DataFrame, pop: Population, products: Products, p: Worl
     obs["defect"] = np.array(DEFECTS, dtype=object)[defect]
 
     # explode to shipment rows: integer keys only (firm, month, HS8 line, destination, mode);
-    # the strings are looked up once per row in Arrow (_shipment_table)
+    # the strings are looked up a slice of rows at a time when written (shipments.ShipmentRows)
     o_idx, s_idx = np.nonzero(np.arange(3)[None, :] < n_ship[:, None])
     prod = obs["product"].to_numpy()[o_idx]
-    ship = {
-        "fid": obs["fid"].to_numpy()[o_idx],
-        "month": months[o_idx, s_idx],
-        "flow": np.zeros(len(o_idx), dtype=np.int8),
-        "line": _pick_line(products, prod, rng),
-        "dest": obs["dest"].to_numpy()[o_idx],
-        "mode": obs["mode"].to_numpy()[o_idx],
-        "quantity": qs[o_idx, s_idx],
-        "value_usd": vs[o_idx, s_idx],
-        "product": prod,
-        "defect": defect[o_idx],
-    }
-    imports = _import_rows(obs, pop, products, p, year, int(round(p.import_row_rate * len(o_idx))))
-    ship = {k: np.concatenate([v, imports[k]]) for k, v in ship.items()}
-    del imports, qs, vs, months
+    ship = {"line": _pick_line(products, prod, rng), "product": prod}
+    # each key in its compact dtype as soon as it is made (memory at SCALE=paper, issue 8)
+    for k, v in (("fid", obs["fid"].to_numpy()), ("dest", obs["dest"].to_numpy()), ("mode", obs["mode"].to_numpy()),
+                 ("defect", defect)):
+        ship[k] = compact_key(k, v[o_idx])
+    ship["month"] = compact_key("month", months[o_idx, s_idx])
+    ship["quantity"], ship["value_usd"] = qs[o_idx, s_idx], vs[o_idx, s_idx]
+    ship["flow"] = np.zeros(len(o_idx), dtype=np.int8)
+    del o_idx, s_idx, prod, qs, vs, months
+    imports = _import_rows(obs, pop, products, p, year, int(round(p.import_row_rate * len(ship["fid"]))))
+    for k in list(ship):  # one column at a time
+        ship[k] = compact_key(k, np.concatenate([ship[k], imports.pop(k)]))
     # file order: by customs firm code, month (stable, so deterministic)
     rank = f["customs_code"].rank(method="first").to_numpy()
     order = np.lexsort((ship["month"], rank[ship["fid"]]))
     for k in list(ship):  # one column at a time (memory)
         ship[k] = ship[k][order]
-    return YearTrade(obs=obs, rows=_shipment_table(ship, pop, products, year))
-
-
-def _shipment_table(ship: dict[str, np.ndarray], pop: Population, products: Products, year: int) -> pa.Table:
-    """The customs rows (canonical column names) as an Arrow table: each string column is an
-    Arrow ``take`` of a small dictionary (firms, HS8 lines, destinations, modes, units) by the
-    rows' integer keys, null where a defect removed the key (1 name, 2 HS8, 3 destination).
-    Arrow, not pandas object columns: millions of rows a year (issue 8)."""
-    f = pop.firms
-    lines = products.hs8
-    col = {"HS2002": "hs6", "HS2007": "hs6_2007", "HS2012": "hs6_2012"}[hs_version(year)]
-    hs6 = products.table[col].to_numpy()[lines["product"].to_numpy()]
-    line_hs8 = np.char.add(hs6.astype(str), lines["hs8_tail"].to_numpy().astype(str))
-    fid, d = ship["fid"], ship["defect"]
-    exporters = f["customs_code"].notna().to_numpy()
-    if not exporters[fid].all():  # only exporters have customs codes (population.py)
-        raise ValueError(f"customs rows of {year}: firm(s) without a customs code, e.g. fid {fid[~exporters[fid]][0]}")
-    firm_row = np.cumsum(exporters) - 1  # fid -> row among the firms with a customs code
-    idx = pa.array(firm_row[fid])
-    named = pa.array(firm_row[fid], mask=d == 1)
-
-    def firm_col(name: str, index: pa.Array) -> pa.Array:
-        return pa.array(f[name].to_numpy()[exporters], type=pa.string()).take(index)
-
-    n = len(fid)
-    return pa.table({
-        "customs_firm_code": firm_col("customs_code", idx),
-        "firm_name": firm_col("customs_name", named),
-        "phone": firm_col("customs_phone", idx),
-        "zip": firm_col("customs_zip", idx),
-        "year": np.full(n, year, dtype=np.int64),
-        "month": ship["month"].astype(np.int64),
-        "flow": pa.array([FLOW_EXPORT, FLOW_IMPORT]).take(pa.array(ship["flow"])),
-        "hs8": pa.array(line_hs8, type=pa.string()).take(pa.array(ship["line"], mask=d == 2)),
-        "dest_code": pa.array(destinations_frame()["dest_code"].to_numpy(), type=pa.string()).take(
-            pa.array(ship["dest"], mask=d == 3)),
-        "trade_mode": pa.array(list(MODE_NAMES), type=pa.string()).take(pa.array(ship["mode"])),
-        "quantity": ship["quantity"].astype(np.float64),
-        "value_usd": ship["value_usd"].astype(np.float64),
-        "unit": pa.array(products.table["unit"].to_numpy(), type=pa.string()).take(pa.array(ship["product"])),
-    })
+    return YearTrade(obs=obs, rows=shipment_rows(ship, pop, products, year))
 
 
 def _pick_line(products: Products, prod: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -320,7 +277,7 @@ def _pick_hs8(products: Products, prod: np.ndarray, rng: np.random.Generator) ->
 
 def _import_rows(obs: pd.DataFrame, pop: Population, products: Products, p: WorldParams, year: int, k: int) -> dict[str, np.ndarray]:
     """``k`` import shipments (进出口 = 进口) of firms that export this year (cleaning drops
-    them), as the integer keys of :func:`_shipment_table`."""
+    them), as the integer keys of :class:`~eq_assets.synth.shipments.ShipmentRows`."""
     rng = stream(p.seed, "imports", year)
     pt = products.table
     dests = destinations_frame()

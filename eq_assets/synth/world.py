@@ -42,7 +42,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from eq_assets.settings import P1_YEARS, P2_YEARS
 from eq_assets.sources.contract import (
@@ -67,6 +66,7 @@ from eq_assets.synth.population import KIND_INTERMEDIARY, KIND_SURVEY, Populatio
 from eq_assets.synth.production import ProductionPaths, industry_elasticities, production_paths
 from eq_assets.synth.reference import RefData
 from eq_assets.synth.spill import SPILL_PREFIX, Spill, release_memory
+from eq_assets.synth.shipments import ShipmentRows
 from eq_assets.synth.trade import customs_rows, observations
 from eq_assets.synth.writer import write_frame, write_source
 from eq_assets.synth.years import YearPool, YearResult
@@ -98,7 +98,7 @@ class YearDraw:
 
     firm_years: pd.DataFrame
     obs: pd.DataFrame  # latent observations with written totals and defect flags
-    customs: pa.Table | None  # canonical customs columns (Arrow, trade.customs_rows)
+    customs: ShipmentRows | None  # the customs rows' keys, written as strings slice by slice (shipments.py)
     asif: pd.DataFrame | None  # canonical survey columns
     patents: pd.DataFrame | None  # canonical patent columns (+ _fid, _digital)
 
@@ -303,7 +303,7 @@ def _year_outputs(world: World, ctx, out: Path, scope: str, latent: bool, spill:
     d = simulate_year(world, year)
     # each raw table is released once written or spilled (memory: two years are drawn at once
     # at SCALE=paper; the observations and firm-years stay for the oracle parts below)
-    n_customs = res.files[CUSTOMS.path_for(year)] = write_source(con, d.customs, CUSTOMS, out, year)
+    n_customs = res.files[CUSTOMS.path_for(year)] = write_source(con, d.customs.batches(), CUSTOMS, out, year)
     d.customs = None
     release_memory()  # the customs rows are Arrow's (its own allocator pool)
     n_survey = res.files[ASIF.path_for(year)] = write_source(con, d.asif, ASIF, out, year)

@@ -42,30 +42,33 @@ def _select_list(columns: dict[str, str]) -> str:
     return ", ".join(sel)
 
 
-def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
     lit = path.as_posix().replace("'", "''")
-    con.execute(f"copy ({query}) to '{lit}' (header, delimiter ',')")
+    return int(con.execute(f"copy ({query}) to '{lit}' (header, delimiter ',')").fetchall()[0][0])
 
 
-def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame | pa.Table, path: Path,
+def write_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame | pa.Table | pa.RecordBatchReader, path: Path,
                 columns: dict[str, str] | None = None) -> int:
-    """Write ``df`` (pandas or Arrow) to ``path``; ``columns`` maps output header -> df column
-    (default: as is)."""
+    """Write ``df`` (pandas, Arrow, or a stream of Arrow record batches, consumed batch by batch
+    in order: the customs rows, :mod:`eq_assets.synth.shipments`) to ``path``; ``columns`` maps
+    output header -> df column (default: as is). Returns the number of rows written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = list(df.column_names if isinstance(df, pa.Table) else df.columns)
+    if isinstance(df, pa.RecordBatchReader):
+        names = list(df.schema.names)
+    else:
+        names = list(df.column_names if isinstance(df, pa.Table) else df.columns)
     columns = columns or {c: c for c in names}
     missing = [c for c in columns.values() if c not in names]
     if missing:
         raise KeyError(f"{path.name}: frame lacks column(s) {missing}")
     con.register("_frame", df)
     try:
-        _copy_csv(con, f"select {_select_list(columns)} from _frame", path)
+        return _copy_csv(con, f"select {_select_list(columns)} from _frame", path)
     finally:
         con.unregister("_frame")
-    return len(df)
 
 
-def write_source(con: duckdb.DuckDBPyConnection, df: pd.DataFrame | pa.Table, source: RawSource, raw_dir: Path, year: int | None = None) -> int:
+def write_source(con: duckdb.DuckDBPyConnection, df: pd.DataFrame | pa.Table | pa.RecordBatchReader, source: RawSource, raw_dir: Path, year: int | None = None) -> int:
     """Write a canonical frame as the raw file of ``source`` with the contract's headers."""
     return write_frame(con, df, Path(raw_dir) / source.path_for(year), dict(source.columns))
 
@@ -76,5 +79,4 @@ def write_source_query(con: duckdb.DuckDBPyConnection, table: str, order_by: str
     the same formatting as :func:`write_source`. Returns the number of rows."""
     path = Path(raw_dir) / source.path_for()
     path.parent.mkdir(parents=True, exist_ok=True)
-    _copy_csv(con, f"select {_select_list(dict(source.columns))} from {table} order by {order_by}", path)
-    return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
+    return _copy_csv(con, f"select {_select_list(dict(source.columns))} from {table} order by {order_by}", path)
