@@ -223,14 +223,14 @@ def firm_year_quality(world, q: pd.DataFrame) -> pd.DataFrame:
     from eq_assets.quality.p2 import firm_year_quality as weighted
     from eq_assets.quality.p2_steps import p2_firm_year
 
-    o = q.rename(columns=_PIPELINE_NAMES)
+    o = q.rename(columns=_PIPELINE_NAMES, copy=False)  # no copy of the observations (memory at SCALE=paper, issue 8)
     prices = o[["year", "firm_id", "hs6", "dest_code", "true_value", "true_quantity"]].rename(
         columns={"true_value": "value_usd", "true_quantity": "quantity"})
     prices["general_value_usd"] = o["general_value_usd"] / o["value_usd"] * prices["value_usd"]
     fy, _, _ = p2_firm_year(prices.assign(quality=np.nan, quality_ols=np.nan), upstreamness=_upstreamness(world))
     fy = fy.drop(columns=["qua", "qua_sub", "n_obs", "value_usd"])
     for col, name in (("rquality", "qua"), ("rquality_causal", "qua_causal"), ("rquality_sub", "qua_sub")):
-        w, _ = weighted(o[o[col].notna()], col=col, out=name)
+        w, _ = weighted(o.loc[o[col].notna(), ["firm_id", "year", col, "value_usd"]], col=col, out=name)  # the columns it reads
         fy = fy.merge(w[["firm_id", "year", name]], on=["firm_id", "year"], how="left", validate="one_to_one")
     return fy.rename(columns={"firm_id": "fid"})
 

@@ -177,7 +177,7 @@ def p2_truths(world, draws: dict, city_panel: pd.DataFrame, specs=None,
     p = world.params
     q = latent_quality(world, draws)
     panel = latent_panel(world, draws, city_panel, q, prev_survey=prev_survey)
-    mean_range = float(q.dropna(subset=["range"]).groupby("product")["range"].first().mean())
+    mean_range = float(q.loc[q["range"].notna(), ["product", "range"]].groupby("product")["range"].first().mean())
     del q  # not needed by the fits (memory at SCALE=paper)
     release_memory()
     res = fit_oracle(panel, specs)
