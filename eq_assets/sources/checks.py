@@ -1,7 +1,7 @@
 """Applying the source rules (:mod:`eq_assets.sources.rules`) in DuckDB, and checking reference tables.
 
-:func:`apply_rules` evaluates every rule of a raw asset on its scanned rows in one pass over a
-temporary table (helper columns only for the rules that need them), then:
+:func:`apply_rules` evaluates every rule of a raw asset on its scanned rows in one pass over them
+(helper columns, from small helper tables joined to the rows, only for the rules that need them), then:
 
 1. stops at the first ``stop`` rule broken by any row (file, column, lines, values, expected;
    the other broken rules are listed in the same message);
@@ -117,7 +117,12 @@ def _helpers(con, relation: str, rules: SourceRules, used: set[str]) -> tuple[st
     if "_uv_dev" in used and rules.uv:
         v, q, product = rules.uv
         luv = f"(case when {v} > 0 and {q} > 0 and not isinf({v}) and not isinf({q}) then ln({v} / {q}) end)"
-        out.append(f"abs({luv} - median({luv}) over (partition by {product}, unit)) as _uv_dev")
+        con.execute(f"""create or replace temp table _uv_medians as
+            select {product} as _m_product, unit as _m_unit, median({luv}) as _m_luv from {relation} group by all""")
+        # (the helper tables' columns are prefixed: the rows' columns are named unqualified)
+        joins.append(f"left join _uv_medians _m on ({product}) is not distinct from _m._m_product "
+                     "and unit is not distinct from _m._m_unit")
+        out.append(f"abs({luv} - _m._m_luv) as _uv_dev")
     return ", ".join(out), " ".join(joins)
 
 
@@ -177,15 +182,12 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     skip = skip or {}
     preds = {r.name: ("false" if r.name in skip else _predicate(r, settings)) for r in rules.rules}
     used = {h for h in HELPERS if any(h in p for p in preds.values())}
-    if used & {"_dup", "_key_conflict"}:  # read once: the helpers scan the rows again
-        con.execute(f"create or replace temp table _raw_rows as select * from {relation}")
-        relation = "_raw_rows"
     helpers, joins = _helpers(con, relation, rules, used)
     flags = "".join(f", {p} as {_q('_r_' + n)}" for n, p in preds.items())
     in_scope = f"coalesce(({scope[0]}), false)" if scope else "true"
-    con.execute(f"create or replace temp table _checked as select *{flags}, {in_scope} as _in_scope "
+    # a view: the rows are scanned by the counts below (and by a message when a rule stops)
+    con.execute(f"create or replace temp view _checked as select *{flags}, {in_scope} as _in_scope "
                 f"from (select r.*{', ' + helpers if helpers else ''} from {relation} r {joins})")
-    con.execute("drop table if exists _raw_rows; drop table if exists _dup_rows; drop table if exists _conflict_keys")
     drops = [r for r in rules.rules if settings[r.name] == "drop"]
     aggs = ["count(*)", "count(*) filter (where _in_scope)"]
     aggs += [f"count(*) filter (where {_q('_r_' + r.name)})" for r in rules.rules]  # the whole file (stop)
@@ -218,12 +220,35 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
             acc.drop(r.name, int(counted[r.name]))
     if by:
         md[by[1]] = dg.MetadataValue.json(_counts_by(con, by[0], rules, settings, drops))
-    # the helpers' joins and windows reorder rows: restore the files' order (deterministic output)
-    order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
-    sql = f"select {', '.join(map(_q, columns))} from _checked where _in_scope and not ({dropped}){order}"
+    sql = _kept(con, relation, columns, rules, preds, counted, scope)
     check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
                  files or f"{asset or rules.asset} ({raw_dir})")
     return Checked(sql, acc, md)
+
+
+def _kept(con, relation: str, columns: list[str], rules: SourceRules, preds: dict[str, str], counted: dict,
+          scope: tuple[str, str] | None) -> str:
+    """The query of the rows kept, in the order of ``relation`` (the files' order, :mod:`.scan`).
+
+    When every drop rule that removed a row is a predicate on the row's own columns (the common case:
+    no copies, no key conflicts among the rows dropped), the rows kept are ``relation`` filtered by
+    those predicates: a scan and a WHERE, which keep the rows' order (DuckDB's order preservation),
+    with no join and no sort. Otherwise (a helper column or a reference list decides), the rows
+    kept are stored once in the files' order (``order by source_file, source_line``); a drop rule
+    that removed no row changes nothing and is left out either way."""
+    cols = ", ".join(map(_q, columns))
+    active = [r for r in rules.rules if int(counted.get(r.name, 0))]
+    row_local = [preds[r.name] for r in active] + ([scope[0]] if scope else [])
+    local = not any(h in p for p in row_local for h in HELPERS) and not any("select" in p.lower() for p in row_local)
+    if local:
+        keep = [f"coalesce(({scope[0]}), false)"] if scope else []
+        keep += [f"not {preds[r.name]}" for r in active]
+        return f"select {cols} from {relation}" + (f" where {' and '.join(keep)}" if keep else "")
+    dropped = " or ".join(_q("_r_" + r.name) for r in active)
+    order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
+    con.execute(f"create or replace temp table _kept as select {cols} from _checked "
+                f"where _in_scope and not ({dropped}){order}")
+    return "select * from _kept"
 
 
 def _counts_by(con, expr: str, rules: SourceRules, settings: dict, drops: list[Rule]) -> dict:
