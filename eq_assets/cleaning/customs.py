@@ -20,6 +20,7 @@ trade mode, the unit of P1's analysis. Steps, each counted in the row account:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -69,8 +70,7 @@ def customs_observations_sql(con, year: int, params: CustomsCleaningParams = Cus
     con.execute("create or replace temp table _conc as select hs6, hs6_base from conc where hs_version = ?", [rev])
     key_cols = ["customs_firm_code", "firm_name", "hs8", "dest_code", "trade_mode", "quantity", "value_usd"]
     complete = " and ".join(f"d.{c} is not null" for c in key_cols)
-    pattern = "|".join(params.intermediary_keywords)
-    is_interm = f"regexp_matches(d.firm_name, {_lit(pattern)})" if pattern else "false"
+    is_interm = _matches_any("d.firm_name", params.intermediary_keywords)
     modes = ", ".join(f"({_lit(cn)}, {_lit(en)})" for cn, en in TRADE_MODES.items())
     # the step that drops a row: the first of steps 1-4 it fails, else 'kept'
     con.execute(
@@ -142,6 +142,17 @@ def clean_customs(
     """Clean one year's raw customs rows (frames or stored tables); returns (observations as a
     DataFrame, row account, extra metadata). The asset runs :func:`customs_observations_sql`."""
     return run_transform(customs_observations_sql, year, params, inputs={"raw": raw, "conc": hs_concordance})
+
+
+def _matches_any(column: str, keywords) -> str:
+    """SQL: ``column`` contains one of ``keywords`` (a regular expression ``k1|k2|...``, as the
+    keywords may be written; ``contains`` when they are plain text, which is the same test and
+    ten times faster)."""
+    if not "|".join(keywords):
+        return "false"
+    if all(re.escape(k) == k for k in keywords):
+        return "(" + " or ".join(f"contains({column}, {_lit(k)})" for k in keywords) + ")"
+    return f"regexp_matches({column}, {_lit('|'.join(keywords))})"
 
 
 def _lit(s: str) -> str:

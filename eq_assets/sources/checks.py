@@ -83,37 +83,63 @@ def _predicate(rule: Rule, settings: dict) -> str:
     return "(" + " or ".join(f"coalesce(({p}), false)" for p in parts) + ")"
 
 
+def _empty(con, table: str) -> bool:
+    return not con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
 def _helpers(con, relation: str, rules: SourceRules, used: set[str]) -> tuple[str, str]:
     """(select expressions, joins) adding the helper columns of ``used`` to ``relation`` (aliased r).
 
-    Copies and key conflicts are found in two phases, so no window runs over every row: rows whose
-    hash occurs more than once (a hash aggregate) are the only candidates, and among them a row is a
-    copy when an identical row comes earlier in the files (``row_number`` on the values themselves,
-    so a hash collision cannot make a copy). Key conflicts: keys whose rows' other values do not all
+    Copies and key conflicts are found in two phases, so no window runs over every row: one hash
+    aggregate on the record key finds the keys that occur more than once (without a key: the row
+    hashes that do); their rows are the only candidates, and among them a row is a copy when an
+    identical row comes earlier in the files (``row_number`` on the values themselves, so a hash
+    collision cannot make a copy). Key conflicts: repeated keys whose rows' other values do not all
     hash alike. The results are small tables joined back on the provenance or the key."""
     cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
     data = [c for c in cols if c not in PROVENANCE]
     out, joins = [], []
+    key = ", ".join(map(_q, rules.key))
+    rest = ", ".join(_q(c) for c in data if c not in rules.key)
+    by_key = bool(rules.key) and set(rules.key) <= set(data) and bool(rest)
+    if by_key and used & {"_dup", "_key_conflict"}:
+        # one hash aggregate on the key serves both: a copy shares its key with the row it copies
+        con.execute(f"""create or replace temp table _repeated_keys as
+            select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)},
+                   min(hash({rest})) <> max(hash({rest})) as _is_conflict
+            from {relation} group by {key} having count(*) > 1""")
+        on_key = " and ".join(f"r.{_q(k)} is not distinct from _k.{_q('_k_' + k)}" for k in rules.key)
     if "_dup" in used:
         part = ", ".join(map(_q, data))
+        if by_key:  # candidates: the rows of a key that occurs more than once
+            candidates = f"(select r.* from {relation} r semi join _repeated_keys _k on {on_key})"
+        else:  # candidates: the rows whose hash occurs more than once
+            candidates = (f"(select * from {relation} where hash({part}) in "
+                          f"(select h from (select hash({part}) as h from {relation}) group by h having count(*) > 1))")
         con.execute(f"""create or replace temp table _dup_rows as
             select source_file as _d_file, source_line as _d_line, true as _is_dup from (
                 select source_file, source_line,
                        row_number() over (partition by {part} order by source_file, source_line) as _n
-                from {relation}
-                where hash({part}) in (select h from (select hash({part}) as h from {relation}) group by h having count(*) > 1))
+                from {candidates})
             where _n > 1""")
-        joins.append("left join _dup_rows _d on r.source_file = _d._d_file and r.source_line = _d._d_line")
-        out.append("coalesce(_d._is_dup, false) as _dup")
+        if _empty(con, "_dup_rows"):  # no copy: no join
+            out.append("false as _dup")
+        else:
+            joins.append("left join _dup_rows _d on r.source_file = _d._d_file and r.source_line = _d._d_line")
+            out.append("coalesce(_d._is_dup, false) as _dup")
     if "_key_conflict" in used:
-        key = ", ".join(map(_q, rules.key))
-        rest = ", ".join(_q(c) for c in data if c not in rules.key)
-        con.execute(f"""create or replace temp table _conflict_keys as
-            select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)}, true as _is_conflict
-            from {relation} group by {key} having min(hash({rest})) <> max(hash({rest}))""")
+        if by_key:
+            con.execute("create or replace temp view _conflict_keys as select * from _repeated_keys where _is_conflict")
+        else:
+            con.execute(f"""create or replace temp table _conflict_keys as
+                select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)}, true as _is_conflict
+                from {relation} group by {key} having min(hash({rest})) <> max(hash({rest}))""")
         on = " and ".join(f"r.{_q(k)} is not distinct from _k.{_q('_k_' + k)}" for k in rules.key)
-        joins.append(f"left join _conflict_keys _k on {on}")
-        out.append("coalesce(_k._is_conflict, false) as _key_conflict")
+        if _empty(con, "_conflict_keys"):  # no conflict: no join
+            out.append("false as _key_conflict")
+        else:
+            joins.append(f"left join _conflict_keys _k on {on}")
+            out.append("coalesce(_k._is_conflict, false) as _key_conflict")
     if "_uv_dev" in used and rules.uv:
         v, q, product = rules.uv
         luv = f"(case when {v} > 0 and {q} > 0 and not isinf({v}) and not isinf({q}) then ln({v} / {q}) end)"
