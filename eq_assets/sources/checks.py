@@ -222,7 +222,12 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     for r in drops:  # rows under their first drop rule
         aggs.append(f"count(*) filter (where {_q('_r_' + r.name)} and _in_scope and not ({dropped}))")
         dropped = f"{dropped} or {_q('_r_' + r.name)}"
-    got = con.execute(f"select {', '.join(aggs)} from _checked").fetchone()
+    # one pass over the rows: the counts per value of ``by`` (if any) are summed for the totals
+    by_aggs, by_names = _by_aggregates(rules, settings, drops) if by else ([], [])
+    group = f"({by[0]})::VARCHAR" if by else "NULL::VARCHAR"
+    groups = con.execute(f"select {group} as _by, {', '.join(aggs + by_aggs)} from _checked "
+                         "group by all order by _by").fetchall()
+    got = [sum(int(g[1 + i]) for g in groups) for i in range(len(aggs))]
     n_file, n_in = int(got[0]), int(got[1])
     k = len(rules.rules)
     everywhere = dict(zip([r.name for r in rules.rules], got[2: 2 + k]))
@@ -245,7 +250,9 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
         elif policy == "drop":
             acc.drop(r.name, int(counted[r.name]))
     if by:
-        md[by[1]] = dg.MetadataValue.json(_counts_by(con, by[0], rules, settings, drops))
+        md[by[1]] = dg.MetadataValue.json({
+            str(g[0]): {"rows_in": int(g[1 + len(aggs)]),
+                        **{nm: int(v) for nm, v in zip(by_names, g[2 + len(aggs):]) if v}} for g in groups})
     sql = _kept(con, relation, columns, rules, preds, counted, scope)
     check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
                  files or f"{asset or rules.asset} ({raw_dir})")
@@ -277,8 +284,9 @@ def _kept(con, relation: str, columns: list[str], rules: SourceRules, preds: dic
     return "select * from _kept"
 
 
-def _counts_by(con, expr: str, rules: SourceRules, settings: dict, drops: list[Rule]) -> dict:
-    """Rows read, and dropped (under their first drop rule) or flagged by rule, per value of ``expr``."""
+def _by_aggregates(rules: SourceRules, settings: dict, drops: list[Rule]) -> tuple[list[str], list[str]]:
+    """Aggregates counting the rows read, and dropped (under their first drop rule) or flagged by
+    rule, in a group of ``by`` (the whole file, whatever the scope), and the names of the counts."""
     aggs, dropped = ["count(*)"], "false"
     names = []
     for r in drops:
@@ -289,8 +297,7 @@ def _counts_by(con, expr: str, rules: SourceRules, settings: dict, drops: list[R
         if settings[r.name] == "keep":
             aggs.append(f"count(*) filter (where {_q('_r_' + r.name)})")
             names.append(f"flagged_{r.name}")
-    rows = con.execute(f"select ({expr})::VARCHAR as k, {', '.join(aggs)} from _checked group by all order by k").fetchall()
-    return {str(k): {"rows_in": int(n), **{nm: int(v) for nm, v in zip(names, rest) if v}} for k, n, *rest in rows}
+    return aggs, names
 
 
 def check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows: int | None, files: str) -> None:
