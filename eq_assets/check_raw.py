@@ -73,7 +73,7 @@ def check_raw(raw_dir: str | Path | None = None, *, mapping: str | Path | dict |
             scan_years = [None]
         for y in scan_years:
             try:
-                with scan_source(sm, raw_dir, y, con=con) as s:
+                with scan_source(sm, raw_dir, y, con=con, materialize=False) as s:
                     rep = s.report
                     if hs_lists and s.hs6_codes:
                         rep["hs"]["found_in"] = vintage_evidence(s.hs6_codes, hs_lists)

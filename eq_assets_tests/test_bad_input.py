@@ -201,3 +201,40 @@ def test_readme_lists_every_rule_and_its_default():
         for b in sr.bounds:
             assert f"`{b.name}` = " in section, b.name
     assert "`empty_year` (`stop_if_had_data`" in section
+
+
+def test_rows_kept_in_file_order_whichever_rule_drops(tmp_path):
+    """The rows kept are the same, in the files' order, whether a row-local rule drops (a filter on
+    the rows) or a copy is dropped (joined back, then put in file and line order); the counts per
+    value of ``by`` add up to the totals of the account."""
+    import duckdb
+
+    from eq_assets.sources.checks import apply_rules, settings_of
+    from eq_assets.sources.rules import Rule, SourceRules
+
+    rules = SourceRules("toy", (
+        Rule("negative", ("x",), "{c} < 0", "drop", "x >= 0", "sign"),
+        Rule("duplicate_row", (), "_dup", "drop", "no copy", "copy"),
+        Rule("same_key_different_values", (), "_key_conflict", "keep", "one row per key", "conflict"),
+    ), key=("k",))
+    con = duckdb.connect()
+    rows = [("a.csv", i + 2, f"k{i % 7}", float((i * 37) % 11 - 2)) for i in range(60)]
+    con.execute("create table t (source_file varchar, source_line bigint, k varchar, x double)")
+    con.executemany("insert into t values (?, ?, ?, ?)", rows)
+    want = [r for r in rows if r[3] >= 0]
+    got = apply_rules(con, "t", rules, settings_of(rules, None), raw_dir=tmp_path, by=("k", "per_key"))
+    assert got.account.dropped == {"negative": len(rows) - len(want), "duplicate_row": 0}
+    assert con.execute(got.sql).fetchall() == want
+    per_key = got.metadata["per_key"].value
+    assert sum(v["rows_in"] for v in per_key.values()) == len(rows)
+    assert sum(v.get("dropped_negative", 0) for v in per_key.values()) == len(rows) - len(want)
+    assert sum(v.get("flagged_same_key_different_values", 0) for v in per_key.values()) == \
+        got.account.flagged["same_key_different_values"] > 0
+    # the same rows with copies of lines 5 and 40 appended: the copies go, the order stays
+    copies = [("b.csv", 2, *rows[3][2:]), ("b.csv", 3, *rows[38][2:])]
+    con.executemany("insert into t values (?, ?, ?, ?)", copies)
+    got = apply_rules(con, "t", rules, settings_of(rules, None), raw_dir=tmp_path)
+    n_copies = sum(1 for c in copies if c[3] >= 0)  # a copy with x < 0 goes under negative (the first rule)
+    assert n_copies >= 1 and got.account.dropped == {"negative": len(rows) - len(want) + 2 - n_copies,
+                                                      "duplicate_row": n_copies}
+    assert con.execute(got.sql).fetchall() == want

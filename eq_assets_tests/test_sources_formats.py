@@ -195,3 +195,19 @@ def test_user_mapping_via_env(tmp_path, monkeypatch):
         read_source("city_1984", tmp_path / "raw")
     monkeypatch.setenv("EQ_MAPPING", str(user))
     assert read_source("city_1984", tmp_path / "raw")["post_offices_1984"].tolist() == [2.0]
+
+
+def test_scan_read_once_or_as_a_view_gives_the_same_rows_in_file_order(tmp_path):
+    """``materialize`` (the assets: the files read once into a table) and the lazy view (the
+    pre-flight check) give the same rows, in file then line order, and the same report."""
+    rows3 = [ROW2, ROW, ROW2]
+    _csv(tmp_path / "raw" / "customs" / "2009" / "customs_2009_04.csv", rows3)
+    _csv(tmp_path / "raw" / "customs" / "2009" / "customs_2009_03.csv", [ROW, ROW2], encoding="gbk")
+    got = {}
+    for materialize in (True, False):
+        con = duckdb.connect()
+        with scan_source("customs", tmp_path / "raw", 2009, con=con, materialize=materialize) as s:
+            got[materialize] = (con.execute(f"select * from {s.view}").fetchall(), json.dumps(s.report, sort_keys=True))
+    assert got[True] == got[False]
+    assert [(r[-2][-7:], r[-1]) for r in got[True][0]] == [
+        ("_03.csv", 2), ("_03.csv", 3), ("_04.csv", 2), ("_04.csv", 3), ("_04.csv", 4)]

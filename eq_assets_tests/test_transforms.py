@@ -250,6 +250,29 @@ def test_customs_cleaning_counts_every_row():
     assert hs_revision(2006) == "HS2002" and hs_revision(2007) == "HS2007" and hs_revision(2012) == "HS2012"
 
 
+def test_customs_cleaning_units_and_concordance_counted():
+    """Units put on one scale per product before summing (tonnes -> kg, a code resolved), the rows
+    of another family and without a unit counted, codes missing from the concordance counted."""
+    rows = [
+        ("c1", "甲厂", "85171200", "502", 2.0, "吨", 100.0),  # mass, converted to 2000 kg
+        ("c1", "甲厂", "85171200", "502", 500.0, "千克", 100.0),  # same observation: 2500 kg, 200 USD
+        ("c2", "乙厂", "85171200", "502", 3.0, "个", 100.0),  # pieces: not the product's family (mass)
+        ("c3", "丙厂", "84561000", "502", 5.0, None, 100.0),  # no unit
+        ("c3", "丙厂", "84561000", "116", 5.0, "035", 100.0),  # code 035 = 千克
+    ]
+    raw = pd.DataFrame(rows, columns=["customs_firm_code", "firm_name", "hs8", "dest_code", "quantity", "unit", "value_usd"])
+    raw["trade_mode"], raw["flow"], raw["phone"], raw["zip"], raw["year"], raw["month"] = "一般贸易", "出口", None, None, 2009, 1
+    conc = pd.DataFrame({"hs_version": ["HS2007"], "hs6": ["851712"], "hs6_base": ["851790"]})
+    obs, acc, extra = clean_customs(raw, conc, 2009, CustomsCleaningParams())
+    assert {k: v for k, v in acc.dropped.items() if v} == {
+        "missing_unit": 1, "unit_not_convertible_to_product_unit": 1, "merged_into_observations": 1}
+    assert extra["units_converted"] == 1 and extra["hs6_not_in_concordance_kept"] == 2
+    got = {(o.customs_firm_code, o.hs6, o.dest_code): (o.quantity, o.unit, o.value_usd, o.n_shipments)
+           for o in obs.itertuples()}
+    assert got == {("c1", "851790", "502"): (2500.0, "千克", 200.0, 2), ("c3", "845610", "116"): (5.0, "千克", 100.0, 1)}
+    assert acc.finish(len(obs)).balanced
+
+
 def test_firm_cleaning_resolves_duplicates_and_derives_ids():
     raw = pd.DataFrame(
         {

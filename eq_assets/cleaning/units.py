@@ -76,33 +76,52 @@ def unit_codes_sql() -> str:
     return _values(list(UNIT_CODES.items()), "uc(code, unit)")
 
 
-def normalise_units_sql(relation: str, *, product: str = "substr(hs8, 1, 6)", unit: str = "unit",
-                        quantity: str = "quantity") -> str:
-    """SQL: every column of ``relation`` plus ``unit_name`` (codes resolved), ``quantity_std``,
-    ``unit_std`` and ``unit_rule`` (one of :data:`RULES`), by the rule of the module docstring."""
+def unit_families_sql(relation: str, *, product: str = "substr(hs8, 1, 6)", unit: str = "unit") -> str:
+    """SQL: every column of ``relation`` plus ``_product``, ``unit_name`` (codes resolved) and the
+    unit's ``_family``, ``_base`` unit and ``_factor`` to it (step 1 of the rule)."""
     return f"""
-    WITH r AS (
-        SELECT s.*, {product} AS _product,
-               coalesce(uc.unit, nullif(trim(s.{unit}), '')) AS unit_name
-        FROM {relation} s LEFT JOIN {unit_codes_sql()} ON uc.code = trim(s.{unit})
-    ),
-    f AS (
-        SELECT r.*, coalesce(u.family, r.unit_name) AS _family, coalesce(u.base_unit, r.unit_name) AS _base,
-               coalesce(u.factor, 1.0) AS _factor
-        FROM r LEFT JOIN {units_table_sql()} ON u.unit = r.unit_name
-    ),
-    dom AS (
-        SELECT _product, arg_min(_family, (-n, _family)) AS _dominant
-        FROM (SELECT _product, _family, count(*) AS n FROM f WHERE _family IS NOT NULL GROUP BY ALL)
-        GROUP BY _product
-    )
+    SELECT r.*, coalesce(u.family, r.unit_name) AS _family, coalesce(u.base_unit, r.unit_name) AS _base,
+           coalesce(u.factor, 1.0) AS _factor
+    FROM (SELECT s.*, {product} AS _product, coalesce(uc.unit, nullif(trim(s.{unit}), '')) AS unit_name
+          FROM {relation} s LEFT JOIN {unit_codes_sql()} ON uc.code = trim(s.{unit})) r
+    LEFT JOIN {units_table_sql()} ON u.unit = r.unit_name
+    """
+
+
+def dominant_families_sql(counts: str) -> str:
+    """SQL: ``(_product, _dominant)``, each product's dominant family (step 2: most rows, ties: the
+    smaller name) from ``counts``, a relation of ``(_product, _family, n)`` (rows per family; a
+    family may be listed more than once)."""
+    return f"""
+    SELECT _product, arg_min(_family, (-n, _family)) AS _dominant
+    FROM (SELECT _product, _family, sum(n) AS n FROM {counts} WHERE _family IS NOT NULL GROUP BY ALL)
+    GROUP BY _product
+    """
+
+
+def unit_rule_sql(f: str = "f", d: str = "d") -> str:
+    """SQL: the ``unit_rule`` (:data:`RULES`) of a row ``f`` of :func:`unit_families_sql` joined to
+    its product's dominant family ``d`` (step 3)."""
+    return (f"CASE WHEN {f}.unit_name IS NULL THEN 'missing_unit' WHEN {f}._family <> {d}._dominant THEN 'kept_apart' "
+            f"WHEN {f}.unit_name = {f}._base THEN 'base' ELSE 'converted' END")
+
+
+def normalise_units_sql(relation: str, *, product: str = "substr(hs8, 1, 6)", unit: str = "unit",
+                        quantity: str = "quantity", dominant: str | None = None) -> str:
+    """SQL: every column of ``relation`` plus ``unit_name`` (codes resolved), ``quantity_std``,
+    ``unit_std`` and ``unit_rule`` (one of :data:`RULES`), by the rule of the module docstring.
+    ``dominant``: the products' dominant families (:func:`dominant_families_sql`), when they have
+    been computed beforehand (else from ``relation``'s rows, in the query)."""
+    dom = (f"SELECT * FROM {dominant}" if dominant else
+           dominant_families_sql("(SELECT _product, _family, count(*) AS n FROM f GROUP BY ALL)"))
+    return f"""
+    WITH f AS ({unit_families_sql(relation, product=product, unit=unit)}),
+    dom AS ({dom})
     SELECT f.* EXCLUDE (_product, _family, _base, _factor),
            CASE WHEN f.unit_name IS NULL OR f._family <> d._dominant THEN f.{quantity}
                 ELSE f.{quantity} * f._factor END AS quantity_std,
            CASE WHEN f.unit_name IS NULL OR f._family <> d._dominant THEN f.unit_name ELSE f._base END AS unit_std,
-           CASE WHEN f.unit_name IS NULL THEN 'missing_unit'
-                WHEN f._family <> d._dominant THEN 'kept_apart'
-                WHEN f.unit_name = f._base THEN 'base' ELSE 'converted' END AS unit_rule
+           {unit_rule_sql("f", "d")} AS unit_rule
     FROM f LEFT JOIN dom d USING (_product)
     """
 

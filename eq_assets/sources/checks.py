@@ -1,7 +1,7 @@
 """Applying the source rules (:mod:`eq_assets.sources.rules`) in DuckDB, and checking reference tables.
 
-:func:`apply_rules` evaluates every rule of a raw asset on its scanned rows in one pass over a
-temporary table (helper columns only for the rules that need them), then:
+:func:`apply_rules` evaluates every rule of a raw asset on its scanned rows in one pass over them
+(helper columns, from small helper tables joined to the rows, only for the rules that need them), then:
 
 1. stops at the first ``stop`` rule broken by any row (file, column, lines, values, expected;
    the other broken rules are listed in the same message);
@@ -83,41 +83,72 @@ def _predicate(rule: Rule, settings: dict) -> str:
     return "(" + " or ".join(f"coalesce(({p}), false)" for p in parts) + ")"
 
 
+def _empty(con, table: str) -> bool:
+    return not con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
 def _helpers(con, relation: str, rules: SourceRules, used: set[str]) -> tuple[str, str]:
     """(select expressions, joins) adding the helper columns of ``used`` to ``relation`` (aliased r).
 
-    Copies and key conflicts are found in two phases, so no window runs over every row: rows whose
-    hash occurs more than once (a hash aggregate) are the only candidates, and among them a row is a
-    copy when an identical row comes earlier in the files (``row_number`` on the values themselves,
-    so a hash collision cannot make a copy). Key conflicts: keys whose rows' other values do not all
+    Copies and key conflicts are found in two phases, so no window runs over every row: one hash
+    aggregate on the record key finds the keys that occur more than once (without a key: the row
+    hashes that do); their rows are the only candidates, and among them a row is a copy when an
+    identical row comes earlier in the files (``row_number`` on the values themselves, so a hash
+    collision cannot make a copy). Key conflicts: repeated keys whose rows' other values do not all
     hash alike. The results are small tables joined back on the provenance or the key."""
     cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
     data = [c for c in cols if c not in PROVENANCE]
     out, joins = [], []
+    key = ", ".join(map(_q, rules.key))
+    rest = ", ".join(_q(c) for c in data if c not in rules.key)
+    by_key = bool(rules.key) and set(rules.key) <= set(data) and bool(rest)
+    if by_key and used & {"_dup", "_key_conflict"}:
+        # one hash aggregate on the key serves both: a copy shares its key with the row it copies
+        con.execute(f"""create or replace temp table _repeated_keys as
+            select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)},
+                   min(hash({rest})) <> max(hash({rest})) as _is_conflict
+            from {relation} group by {key} having count(*) > 1""")
+        on_key = " and ".join(f"r.{_q(k)} is not distinct from _k.{_q('_k_' + k)}" for k in rules.key)
     if "_dup" in used:
         part = ", ".join(map(_q, data))
+        if by_key:  # candidates: the rows of a key that occurs more than once
+            candidates = f"(select r.* from {relation} r semi join _repeated_keys _k on {on_key})"
+        else:  # candidates: the rows whose hash occurs more than once
+            candidates = (f"(select * from {relation} where hash({part}) in "
+                          f"(select h from (select hash({part}) as h from {relation}) group by h having count(*) > 1))")
         con.execute(f"""create or replace temp table _dup_rows as
             select source_file as _d_file, source_line as _d_line, true as _is_dup from (
                 select source_file, source_line,
                        row_number() over (partition by {part} order by source_file, source_line) as _n
-                from {relation}
-                where hash({part}) in (select h from (select hash({part}) as h from {relation}) group by h having count(*) > 1))
+                from {candidates})
             where _n > 1""")
-        joins.append("left join _dup_rows _d on r.source_file = _d._d_file and r.source_line = _d._d_line")
-        out.append("coalesce(_d._is_dup, false) as _dup")
+        if _empty(con, "_dup_rows"):  # no copy: no join
+            out.append("false as _dup")
+        else:
+            joins.append("left join _dup_rows _d on r.source_file = _d._d_file and r.source_line = _d._d_line")
+            out.append("coalesce(_d._is_dup, false) as _dup")
     if "_key_conflict" in used:
-        key = ", ".join(map(_q, rules.key))
-        rest = ", ".join(_q(c) for c in data if c not in rules.key)
-        con.execute(f"""create or replace temp table _conflict_keys as
-            select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)}, true as _is_conflict
-            from {relation} group by {key} having min(hash({rest})) <> max(hash({rest}))""")
+        if by_key:
+            con.execute("create or replace temp view _conflict_keys as select * from _repeated_keys where _is_conflict")
+        else:
+            con.execute(f"""create or replace temp table _conflict_keys as
+                select {', '.join(f'{_q(k)} as {_q("_k_" + k)}' for k in rules.key)}, true as _is_conflict
+                from {relation} group by {key} having min(hash({rest})) <> max(hash({rest}))""")
         on = " and ".join(f"r.{_q(k)} is not distinct from _k.{_q('_k_' + k)}" for k in rules.key)
-        joins.append(f"left join _conflict_keys _k on {on}")
-        out.append("coalesce(_k._is_conflict, false) as _key_conflict")
+        if _empty(con, "_conflict_keys"):  # no conflict: no join
+            out.append("false as _key_conflict")
+        else:
+            joins.append(f"left join _conflict_keys _k on {on}")
+            out.append("coalesce(_k._is_conflict, false) as _key_conflict")
     if "_uv_dev" in used and rules.uv:
         v, q, product = rules.uv
         luv = f"(case when {v} > 0 and {q} > 0 and not isinf({v}) and not isinf({q}) then ln({v} / {q}) end)"
-        out.append(f"abs({luv} - median({luv}) over (partition by {product}, unit)) as _uv_dev")
+        con.execute(f"""create or replace temp table _uv_medians as
+            select {product} as _m_product, unit as _m_unit, median({luv}) as _m_luv from {relation} group by all""")
+        # (the helper tables' columns are prefixed: the rows' columns are named unqualified)
+        joins.append(f"left join _uv_medians _m on ({product}) is not distinct from _m._m_product "
+                     "and unit is not distinct from _m._m_unit")
+        out.append(f"abs({luv} - _m._m_luv) as _uv_dev")
     return ", ".join(out), " ".join(joins)
 
 
@@ -177,15 +208,12 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     skip = skip or {}
     preds = {r.name: ("false" if r.name in skip else _predicate(r, settings)) for r in rules.rules}
     used = {h for h in HELPERS if any(h in p for p in preds.values())}
-    if used & {"_dup", "_key_conflict"}:  # read once: the helpers scan the rows again
-        con.execute(f"create or replace temp table _raw_rows as select * from {relation}")
-        relation = "_raw_rows"
     helpers, joins = _helpers(con, relation, rules, used)
     flags = "".join(f", {p} as {_q('_r_' + n)}" for n, p in preds.items())
     in_scope = f"coalesce(({scope[0]}), false)" if scope else "true"
-    con.execute(f"create or replace temp table _checked as select *{flags}, {in_scope} as _in_scope "
+    # a view: the rows are scanned by the counts below (and by a message when a rule stops)
+    con.execute(f"create or replace temp view _checked as select *{flags}, {in_scope} as _in_scope "
                 f"from (select r.*{', ' + helpers if helpers else ''} from {relation} r {joins})")
-    con.execute("drop table if exists _raw_rows; drop table if exists _dup_rows; drop table if exists _conflict_keys")
     drops = [r for r in rules.rules if settings[r.name] == "drop"]
     aggs = ["count(*)", "count(*) filter (where _in_scope)"]
     aggs += [f"count(*) filter (where {_q('_r_' + r.name)})" for r in rules.rules]  # the whole file (stop)
@@ -194,7 +222,12 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
     for r in drops:  # rows under their first drop rule
         aggs.append(f"count(*) filter (where {_q('_r_' + r.name)} and _in_scope and not ({dropped}))")
         dropped = f"{dropped} or {_q('_r_' + r.name)}"
-    got = con.execute(f"select {', '.join(aggs)} from _checked").fetchone()
+    # one pass over the rows: the counts per value of ``by`` (if any) are summed for the totals
+    by_aggs, by_names = _by_aggregates(rules, settings, drops) if by else ([], [])
+    group = f"({by[0]})::VARCHAR" if by else "NULL::VARCHAR"
+    groups = con.execute(f"select {group} as _by, {', '.join(aggs + by_aggs)} from _checked "
+                         "group by all order by _by").fetchall()
+    got = [sum(int(g[1 + i]) for g in groups) for i in range(len(aggs))]
     n_file, n_in = int(got[0]), int(got[1])
     k = len(rules.rules)
     everywhere = dict(zip([r.name for r in rules.rules], got[2: 2 + k]))
@@ -217,17 +250,43 @@ def apply_rules(con: duckdb.DuckDBPyConnection, relation: str, rules: SourceRule
         elif policy == "drop":
             acc.drop(r.name, int(counted[r.name]))
     if by:
-        md[by[1]] = dg.MetadataValue.json(_counts_by(con, by[0], rules, settings, drops))
-    # the helpers' joins and windows reorder rows: restore the files' order (deterministic output)
-    order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
-    sql = f"select {', '.join(map(_q, columns))} from _checked where _in_scope and not ({dropped}){order}"
+        md[by[1]] = dg.MetadataValue.json({
+            str(g[0]): {"rows_in": int(g[1 + len(aggs)]),
+                        **{nm: int(v) for nm, v in zip(by_names, g[2 + len(aggs):]) if v}} for g in groups})
+    sql = _kept(con, relation, columns, rules, preds, counted, scope)
     check_empty(asset or rules.asset, settings, n_in, n_in - sum(int(v) for v in counted.values()), stored_rows,
                  files or f"{asset or rules.asset} ({raw_dir})")
     return Checked(sql, acc, md)
 
 
-def _counts_by(con, expr: str, rules: SourceRules, settings: dict, drops: list[Rule]) -> dict:
-    """Rows read, and dropped (under their first drop rule) or flagged by rule, per value of ``expr``."""
+def _kept(con, relation: str, columns: list[str], rules: SourceRules, preds: dict[str, str], counted: dict,
+          scope: tuple[str, str] | None) -> str:
+    """The query of the rows kept, in the order of ``relation`` (the files' order, :mod:`.scan`).
+
+    When every drop rule that removed a row is a predicate on the row's own columns (the common case:
+    no copies, no key conflicts among the rows dropped), the rows kept are ``relation`` filtered by
+    those predicates: a scan and a WHERE, which keep the rows' order (DuckDB's order preservation),
+    with no join and no sort. Otherwise (a helper column or a reference list decides), the rows
+    kept are stored once in the files' order (``order by source_file, source_line``); a drop rule
+    that removed no row changes nothing and is left out either way."""
+    cols = ", ".join(map(_q, columns))
+    active = [r for r in rules.rules if int(counted.get(r.name, 0))]
+    row_local = [preds[r.name] for r in active] + ([scope[0]] if scope else [])
+    local = not any(h in p for p in row_local for h in HELPERS) and not any("select" in p.lower() for p in row_local)
+    if local:
+        keep = [f"coalesce(({scope[0]}), false)"] if scope else []
+        keep += [f"not {preds[r.name]}" for r in active]
+        return f"select {cols} from {relation}" + (f" where {' and '.join(keep)}" if keep else "")
+    dropped = " or ".join(_q("_r_" + r.name) for r in active)
+    order = " order by source_file, source_line" if set(PROVENANCE) <= set(columns) else ""
+    con.execute(f"create or replace temp table _kept as select {cols} from _checked "
+                f"where _in_scope and not ({dropped}){order}")
+    return "select * from _kept"
+
+
+def _by_aggregates(rules: SourceRules, settings: dict, drops: list[Rule]) -> tuple[list[str], list[str]]:
+    """Aggregates counting the rows read, and dropped (under their first drop rule) or flagged by
+    rule, in a group of ``by`` (the whole file, whatever the scope), and the names of the counts."""
     aggs, dropped = ["count(*)"], "false"
     names = []
     for r in drops:
@@ -238,8 +297,7 @@ def _counts_by(con, expr: str, rules: SourceRules, settings: dict, drops: list[R
         if settings[r.name] == "keep":
             aggs.append(f"count(*) filter (where {_q('_r_' + r.name)})")
             names.append(f"flagged_{r.name}")
-    rows = con.execute(f"select ({expr})::VARCHAR as k, {', '.join(aggs)} from _checked group by all order by k").fetchall()
-    return {str(k): {"rows_in": int(n), **{nm: int(v) for nm, v in zip(names, rest) if v}} for k, n, *rest in rows}
+    return aggs, names
 
 
 def check_empty(asset: str, settings: dict, n_in: int, n_out: int, stored_rows: int | None, files: str) -> None:

@@ -3,7 +3,10 @@
 The relation has the canonical columns, typed as the mapping says (codes stay text with their
 leading zeros), plus ``source_file`` (path relative to the raw directory) and ``source_line``
 (the CSV line counting the header as line 1, or the observation / sheet row / Parquet row,
-1-based). Nothing is materialized in pandas: CSV and Parquet are lazy views, ``.dta`` and
+1-based), in file order then line order. Nothing is materialized in pandas: the files are read
+once into a DuckDB temporary table (``materialize=True``, the default: the pre-flight checks, the
+source rules and the publication then scan it instead of parsing the files again) or left as a
+lazy view (``materialize=False``: one pass of checks, for a pre-flight report); ``.dta`` and
 ``.xlsx`` files are staged in DuckDB temporary tables (see :mod:`eq_assets.sources.formats`).
 
 Checks made while scanning (each stops with :class:`InputDataError` naming the file, the column,
@@ -48,16 +51,22 @@ class Scan:
     """A scanned source: ``view`` (registered on ``con``), ``relation`` and the pre-flight ``report``.
 
     Close it (or use it as a context manager) once the rows have been copied: that drops the
-    view, the staged tables and any transcoded temporary file."""
+    view, the table of rows, the staged tables and any transcoded temporary file."""
 
     source: SourceMapping
     year: int | None
     con: duckdb.DuckDBPyConnection
     view: str
     report: dict
+    materialize: bool = True
     hs6_codes: list[str] = field(default_factory=list, repr=False)  # distinct HS6 seen (pre-flight)
     _staged: list[StagedFile] = field(default_factory=list, repr=False)
     _tmp: Path | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> str:
+        """The rows with the cells-that-cannot-be-typed flags (a temp table, or a view)."""
+        return self.view + "_rows"
 
     @property
     def relation(self) -> duckdb.DuckDBPyRelation:
@@ -70,6 +79,7 @@ class Scan:
     def close(self) -> None:
         try:
             self.con.execute(f"drop view if exists {self.view}")
+            self.con.execute(f"drop {'table' if self.materialize else 'view'} if exists {self.rows}")
         except duckdb.Error:
             pass
         for s in self._staged:
@@ -222,18 +232,21 @@ def scan_source(
     con: duckdb.DuckDBPyConnection,
     mapping: dict[str, SourceMapping] | str | Path | None = None,
     check_year: bool = True,
+    materialize: bool = True,
 ) -> Scan:
     """Scan one source (one ``year`` of a yearly source) into canonical columns on ``con``.
 
     ``mapping``: a loaded mapping, a TOML path, or None (shipped mapping + ``$EQ_MAPPING``).
-    ``check_year``: refuse rows of a yearly source whose year is not the file's year."""
+    ``check_year``: refuse rows of a yearly source whose year is not the file's year.
+    ``materialize``: read the rows once into a temporary table (for the assets, which scan them
+    several times) rather than leave a view over the files (a pre-flight check reads them once)."""
     name = source if isinstance(source, str) else source.name
     sm = source if isinstance(source, SourceMapping) else source_mapping(name, mapping if mapping is not None else load_mapping())
     raw_dir = Path(raw_dir)
     report: dict = {"source": sm.name, "year": year, "mapping": sm.origin, "files": [], "rows": 0, "columns": {},
                     "renamed": {}, "missing": [], "absent_by_mapping": [], "unmapped": {}, "units": {}, "hs": {}, "ok": False}
     tmp = Path(tempfile.mkdtemp(prefix="eq_scan_"))
-    scan = Scan(sm, year, con, f"_eq_scan_{sm.name}_{year or 'all'}_{id(report)}", report, _tmp=tmp)
+    scan = Scan(sm, year, con, f"_eq_scan_{sm.name}_{year or 'all'}_{id(report)}", report, materialize, _tmp=tmp)
     try:
         _build(scan, raw_dir, check_year)
     except InputDataError as exc:
@@ -251,7 +264,7 @@ def _build(scan: Scan, raw_dir: Path, check_year: bool) -> None:
     sm, year, con, report = scan.source, scan.year, scan.con, scan.report
     files, pattern = resolve_files(sm, raw_dir, year)
     report["pattern"] = pattern
-    selects, checks, plans = [], [], []
+    plans = []
     for rel in files:
         path = raw_dir / rel
         st = stage_file(con, path, file_format(rel), encoding=sm.encoding, dta_encoding=sm.dta_encoding,
@@ -289,32 +302,43 @@ def _build(scan: Scan, raw_dir: Path, check_year: bool) -> None:
                 f"the file not in the mapping: {unmapped or 'none'}; all headers: {st.headers}",
             )
         plans.append((rel, st, cols))
-        sel = ", ".join(f"{cols[c.name].value} AS {_q(c.name)}" for c in sm.columns)
-        selects.append(f"SELECT {sel}, {_lit(rel)} AS source_file, CAST(_line AS BIGINT) AS source_line FROM {st.relation}")
-        checks.append(_check_select(sm, rel, st, cols))
     report["absent_by_mapping"] = sorted(set(report["absent_by_mapping"]))
-    con.execute(f"create or replace temp view {scan.view} as " + " UNION ALL BY NAME ".join(selects))
-    _validate(scan, plans, checks, check_year)
+    # one flag per column that may hold a cell that cannot be typed (in any of the files)
+    flagged = [i for i, c in enumerate(sm.columns) if any(cols[c.name].bad for _, _, cols in plans)]
+    selects = []
+    for rel, st, cols in plans:
+        sel = ", ".join(f"{cols[c.name].value} AS {_q(c.name)}" for c in sm.columns)
+        bad = "".join(f", COALESCE({cols[sm.columns[i].name].bad or 'false'}, false) AS _bad_{i}" for i in flagged)
+        selects.append(f"SELECT {sel}, {_lit(rel)} AS source_file, CAST(_line AS BIGINT) AS source_line{bad} "
+                       f"FROM {st.relation}")
+    # materialize: the files are parsed once, into a temporary table filled file by file (so in file,
+    # then line order), which the checks below, the source rules and the publication scan again
+    try:
+        if scan.materialize:
+            con.execute(f"create or replace temp table {scan.rows} as {selects[0]}")
+            for sel in selects[1:]:
+                con.execute(f"insert into {scan.rows} {sel}")
+        else:
+            con.execute(f"create or replace temp view {scan.rows} as " + " UNION ALL ".join(selects))
+    except duckdb.Error as exc:
+        raise InputDataError(f"{sm.name} {year or ''}", f"cannot be read: {exc}") from None
+    cols = ", ".join(_q(c.name) for c in sm.columns)
+    con.execute(f"create or replace temp view {scan.view} as select {cols}, source_file, source_line from {scan.rows}")
+    _validate(scan, plans, check_year)
 
 
-def _check_select(sm: SourceMapping, rel: str, st: StagedFile, cols: dict[str, _Col]) -> str:
-    parts = [f"{_lit(rel)} AS f", "_line"]
-    for i, c in enumerate(sm.columns):
-        parts.append(f"COALESCE({cols[c.name].bad}, false) AS b{i}" if cols[c.name].bad else f"false AS b{i}")
-    for extra in ("year", "unit", "hs8"):
-        has = any(c.name == extra for c in sm.columns)
-        parts.append(f"{cols[extra].value if has else 'NULL'} AS _{extra}")
-    return f"SELECT {', '.join(parts)} FROM {st.relation}"
-
-
-def _validate(scan: Scan, plans: list, checks: list[str], check_year: bool) -> None:
+def _validate(scan: Scan, plans: list, check_year: bool) -> None:
     sm, year, con, report = scan.source, scan.year, scan.con, scan.report
     n = len(sm.columns)
-    yearly_check = check_year and sm.yearly and year is not None and any(c.name == "year" for c in sm.columns)
-    wrong = f"count(*) FILTER (WHERE _year IS NOT NULL AND _year <> {int(year)})" if yearly_check else "0"
-    aggs = ", ".join(f"count(*) FILTER (WHERE b{i})" for i in range(n))
-    sql = (f"SELECT f, count(*), {aggs}, {wrong}, histogram(_unit), list(DISTINCT substr(_hs8, 1, 6)) "
-           f"FROM ({' UNION ALL '.join(checks)}) GROUP BY f")
+    present = {r[0] for r in con.execute(f"describe {scan.rows}").fetchall()}
+    has = {c.name for c in sm.columns}
+    yearly_check = check_year and sm.yearly and year is not None and "year" in has
+    wrong = f"count(*) FILTER (WHERE year IS NOT NULL AND year <> {int(year)})" if yearly_check else "0"
+    aggs = ", ".join(f"count(*) FILTER (WHERE _bad_{i})" if f"_bad_{i}" in present else "0" for i in range(n))
+    unit = "unit" if "unit" in has else "NULL::VARCHAR"
+    hs6 = "substr(hs8, 1, 6)" if "hs8" in has else "NULL::VARCHAR"
+    sql = (f"SELECT source_file, count(*), {aggs}, {wrong}, histogram({unit}), list(DISTINCT {hs6}) "
+           f"FROM {scan.rows} GROUP BY source_file")
     try:
         stats = {r[0]: r for r in con.execute(sql).fetchall()}
     except duckdb.Error as exc:
@@ -352,8 +376,8 @@ def _validate(scan: Scan, plans: list, checks: list[str], check_year: bool) -> N
                 _raise_bad(con, rel, st, c, cols[c.name], int(r[2 + i]), scan)
         if yearly_check and r[n + 2]:
             rows = con.execute(
-                f"SELECT _line, _year FROM ({_check_select(sm, rel, st, cols)}) "
-                f"WHERE _year IS NOT NULL AND _year <> {int(year)} ORDER BY _line LIMIT 10"
+                f"SELECT source_line, year FROM {scan.rows} WHERE source_file = {_lit(rel)} "
+                f"AND year IS NOT NULL AND year <> {int(year)} ORDER BY source_line LIMIT 10"
             ).fetchall()
             hdr = cols["year"].fed_by
             raise InputDataError(
