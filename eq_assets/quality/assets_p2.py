@@ -19,8 +19,10 @@ from pydantic import Field
 from eq_assets.reports.distributions import distribution_metadata
 from eq_assets.core.partitions import years_mapping
 from eq_assets.core.publish import publish, table_asset
+from eq_assets.core.sql import bind
+from eq_assets.core.warehouse import Table, duckdb_connect
 from eq_assets.quality.p2 import P2_SIGMA
-from eq_assets.quality.p2_steps import OBS_KEY_P2, p2_estimate_quality, p2_firm_year, p2_observations
+from eq_assets.quality.p2_steps import OBS_KEY_P2, p2_estimate_quality, p2_firm_year, p2_observations_sql
 from eq_assets.quality.schemas_p2 import ExportQualityP2, ExportQualityP2Obs
 from eq_assets.settings import P2_YEARS
 
@@ -48,16 +50,16 @@ class QualityP2Config(dg.Config):
     "export_quality_p2_obs",
     ExportQualityP2Obs,
     group=GROUP,
-    ins={
-        "matched_exports": dg.AssetIn(
-            metadata={"columns": ["year", "firm_id", "hs6", "dest_code", "trade_mode", "value_usd", "quantity", "city"]}),
-        "province_panel": dg.AssetIn(metadata={"columns": ["province_code", "year", "real_gdp"]}),
-    },
+    ins={"matched_exports": dg.AssetIn(), "province_panel": dg.AssetIn()},
 )
-def export_quality_p2_obs(matched_exports: pd.DataFrame, province_panel: pd.DataFrame):
-    """P2 observations of one year (trade modes summed) with province real GDP (P2 eqs. 9-10)."""
-    out, acc, md = p2_observations(matched_exports, province_panel)
-    yield from publish(out, model=ExportQualityP2Obs, key=OBS_KEY_P2, account=acc, asset_name="export_quality_p2_obs", metadata=md)
+def export_quality_p2_obs(matched_exports: Table, province_panel: Table):
+    """P2 observations of one year (trade modes summed) with province real GDP (P2 eqs. 9-10),
+    built in the database (the year's matched rows never pass through pandas)."""
+    with duckdb_connect() as con:
+        bind(con, m=matched_exports, pp=province_panel)
+        sql, acc, md = p2_observations_sql(con)
+        yield from publish(sql, model=ExportQualityP2Obs, key=OBS_KEY_P2, account=acc,
+                           asset_name="export_quality_p2_obs", metadata=md, con=con)
 
 
 @table_asset(

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from eq_assets.core.accounting import RowAccount
-from eq_assets.core.sql import run_sql
+from eq_assets.core.sql import count, run_sql, run_transform
 from eq_assets.quality.p2 import (
     P2_SIGMA, estimate_quality_p2, firm_year_quality, minmax_standardize, qua_price,
 )
@@ -39,44 +40,49 @@ OBS_KEY_P2 = ("year", "firm_id", "hs6", "dest_code")
 GENERAL_TRADE = "general"
 
 
-def p2_observations(
-    matched: pd.DataFrame,
-    province_panel: pd.DataFrame,
-) -> tuple[pd.DataFrame, RowAccount, dict]:
+def p2_observations_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, RowAccount, dict]:
     """One year's P2 observations: values, quantities, general-trade value, province real GDP.
 
+    Runs on ``con`` with the year's matched export rows bound as ``m`` and the province panel as
+    ``pp`` (:func:`eq_assets.core.sql.bind`); returns (SQL of the observations, account, metadata).
     Every observation is kept (``qua_price`` needs only the unit value). The estimation, with the
     leave-one-out price instrument, runs on all P2 years at once (:func:`p2_estimate_quality`).
     ``n_other_destinations`` counts the other destinations of the firm's product that year (0:
     no instrument, P2's 2SLS cannot use the observation). Account: rows in = matched export rows;
-    the trade modes of one firm x HS6 x destination are merged ("merged_trade_modes").
+    the trade modes of one firm x HS6 x destination are merged ("merged_trade_modes"). The
+    province panel has one row per province and year (its key), so the join adds no rows.
     """
-    acc = RowAccount(rows_in=len(matched), unit="observations")
-    obs = run_sql(
+    n_in = count(con, "m")
+    con.execute(
         f"""
-        select year, firm_id, hs6, dest_code,
-               sum(value_usd) as value_usd, sum(quantity) as quantity,
-               sum(case when trade_mode = '{GENERAL_TRADE}' then value_usd else 0 end) as general_value_usd,
-               count(*)::BIGINT as n_trade_modes,
-               min(city) as city
-        from m group by year, firm_id, hs6, dest_code
-        order by year, firm_id, hs6, dest_code
-        """,
-        m=matched[["year", "firm_id", "hs6", "dest_code", "trade_mode", "value_usd", "quantity", "city"]],
+        create or replace temp table _p2_obs as
+        with o as (
+            select year::BIGINT as year, firm_id, hs6, dest_code,
+                   sum(value_usd) as value_usd, sum(quantity) as quantity,
+                   sum(case when trade_mode = '{GENERAL_TRADE}' then value_usd else 0 end) as general_value_usd,
+                   count(*)::BIGINT as n_trade_modes,
+                   min(city) as city
+            from m group by year, firm_id, hs6, dest_code
+        )
+        select o.year, o.firm_id, o.hs6, o.dest_code, o.value_usd, o.quantity, o.general_value_usd,
+               o.n_trade_modes, o.city, left(o.city, 2) as province, g.real_gdp::DOUBLE as prov_gdp_real,
+               (count(*) over (partition by o.year, o.firm_id, o.hs6) - 1)::BIGINT as n_other_destinations,
+               o.value_usd / o.quantity as unit_value
+        from o left join pp as g on g.province_code = left(o.city, 2) and g.year::BIGINT = o.year
+        order by o.year, o.firm_id, o.hs6, o.dest_code
+        """
     )
-    acc.drop("merged_trade_modes", len(matched) - len(obs))
-    obs["year"] = obs["year"].astype("int64")
-    obs["province"] = obs["city"].astype(str).str[:2]
-    pp = province_panel[["province_code", "year", "real_gdp"]].rename(
-        columns={"province_code": "province", "real_gdp": "prov_gdp_real"})
-    pp = pp.assign(year=pp["year"].astype("int64"))
-    obs = obs.merge(pp, on=["province", "year"], how="left", validate="many_to_one")
-    n_dest = obs.groupby(["year", "firm_id", "hs6"])["dest_code"].transform("size") if len(obs) else obs["year"]
-    obs["n_other_destinations"] = (n_dest - 1).astype("int64")
-    obs["unit_value"] = obs["value_usd"] / obs["quantity"]
-    obs = obs.sort_values(list(OBS_KEY_P2)).reset_index(drop=True)
-    md = {"without_instrument_single_destination": int((obs["n_other_destinations"] == 0).sum())}
-    return obs, acc.finish(len(obs)), md
+    n_out, n_single = con.execute(
+        "select count(*), count(*) filter (where n_other_destinations = 0) from _p2_obs").fetchone()
+    acc = RowAccount(rows_in=n_in, unit="observations")
+    acc.drop("merged_trade_modes", n_in - int(n_out))
+    md = {"without_instrument_single_destination": int(n_single)}
+    return "select * from _p2_obs order by year, firm_id, hs6, dest_code", acc.finish(int(n_out)), md
+
+
+def p2_observations(matched: pd.DataFrame, province_panel: pd.DataFrame) -> tuple[pd.DataFrame, RowAccount, dict]:
+    """:func:`p2_observations_sql` on data frames (tests, notebooks)."""
+    return run_transform(p2_observations_sql, inputs={"m": matched, "pp": province_panel})
 
 
 #: How eq. 10 is estimated over the years: "pooled" (default) = one regression per product on all

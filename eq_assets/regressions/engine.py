@@ -120,6 +120,17 @@ def _loader_for(load: Loader | Mapping[str, Loader], spec: RegressionSpec) -> Lo
     return load
 
 
+# frames above this size are followed by a full garbage collection when released (pandas' blocks
+# can sit in reference cycles; at paper scale a panel is GiBs). A collection costs ~0.1 s in a
+# process with many live objects, so small frames (tiny/small scale, the synthetic oracle's
+# 84 fits) skip it.
+_COLLECT_ABOVE_BYTES = 64 * 2**20
+
+
+def _is_big(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and int(frame.memory_usage(index=True, deep=False).sum()) > _COLLECT_ABOVE_BYTES
+
+
 def run_specs(
     specs: Iterable[RegressionSpec],
     load: Loader | Mapping[str, Loader],
@@ -149,14 +160,16 @@ def run_specs(
             # one load per panel: the columns of every candidate still to come on it (a table's
             # samples and FE sets read the same panel; reading it once per candidate cost ~2.5 s
             # per load at paper scale)
-            frame = None
-            gc.collect()
+            big, frame = _is_big(frame), None
+            if big:
+                gc.collect()
             rest = [specs[i] for m in plan[k:] for i in m if specs[i].panel == panel]
             frame = _loader_for(load, subset[0])(union_columns(rest))
             loaded = (panel, frozenset(frame.columns))
         _fit_candidate(subset, frame, settings, lambda j, r, members=members: results.__setitem__(members[j], r))
-    del frame
-    gc.collect()
+    big, frame = _is_big(frame), None
+    if big:
+        gc.collect()
     rows: list[dict] = []
     for i in range(len(specs)):
         r = results[i]
